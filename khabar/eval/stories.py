@@ -1,0 +1,111 @@
+"""Story clustering quality: BCubed on ECB+ dev (cluster = event) beside TF-IDF + average link; same-story F1 on SemEval pairs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from khabar.eval.data import shared_data_path
+
+
+def bcubed(pred: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float, float]:
+    """BCubed precision, recall and F1 of predicted clusters against gold labels (item -> class)."""
+    pred_of = {item: i for i, cluster in enumerate(pred) for item in cluster}
+    items = [x for x in gold if x in pred_of]
+    by_pred: dict[int, list[str]] = defaultdict(list)
+    by_gold: dict[str, list[str]] = defaultdict(list)
+    for x in items:
+        by_pred[pred_of[x]].append(x)
+        by_gold[gold[x]].append(x)
+    p = r = 0.0
+    for x in items:
+        same_pred = by_pred[pred_of[x]]
+        same_gold = by_gold[gold[x]]
+        correct = sum(1 for y in same_pred if gold[y] == gold[x])
+        p += correct / len(same_pred)
+        r += correct / len(same_gold)
+    n = len(items) or 1
+    p, r = p / n, r / n
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def load_ecb(path: Path) -> list[dict]:
+    """ECB+ dev documents: id, topic, cluster (the event), title, text, lang."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def tfidf_average_link(docs: list[dict], threshold: float) -> list[list[str]]:
+    """The baseline: TF-IDF cosine, average-link agglomerative clustering cut at ``1 - threshold``."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    matrix = TfidfVectorizer(sublinear_tf=True, min_df=1).fit_transform(
+        [(d.get("title") or "") + "\n" + d["text"] for d in docs]
+    )
+    dist = pdist(matrix.toarray(), metric="cosine")
+    labels = fcluster(linkage(dist, method="average"), t=1 - threshold, criterion="distance")
+    clusters: dict[int, list[str]] = defaultdict(list)
+    for d, label in zip(docs, labels, strict=True):
+        clusters[int(label)].append(d["id"])
+    return list(clusters.values())
+
+
+def khabar_items(docs: list[dict], embed: bool):
+    """Analyse the documents and make StoryItems (with title+lead embeddings when ``embed``)."""
+    from khabar.analyze import analyze
+    from khabar.article import Article
+    from khabar.stories import item_from_article
+
+    articles = []
+    for d in docs:
+        a = Article(text=d["text"], title=d.get("title"), id=d["id"], lang=d.get("lang"))
+        articles.append(analyze(a))
+    vectors = [None] * len(articles)
+    if embed:
+        from khabar.vectors.embed import get_encoder
+
+        leads = [(a.title or "") + "\n" + " ".join(s.text for s in a.sentences[:4]) for a in articles]
+        vectors = list(get_encoder().encode(leads, kind="passage", show_progress=True))
+    return [item_from_article(a, v) for a, v in zip(articles, vectors, strict=True)]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ecb", type=Path, default=None, help="ECB+ dev JSONL (default ../shared/data/ecbplus_dev.jsonl)")
+    p.add_argument("--no-embed", action="store_true", help="cluster without embeddings")
+    p.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from khabar.stories import StoryConfig, cluster
+
+    path = args.ecb or shared_data_path("ecbplus_dev.jsonl")
+    docs = load_ecb(path)
+    gold = {d["id"]: d["cluster"] for d in docs}
+    results: dict[str, dict] = {}
+
+    grid = [round(x, 2) for x in np.arange(0.05, 0.61, 0.025)]
+    base = {t: bcubed(tfidf_average_link(docs, t), gold) for t in grid}
+    t_best = max(base, key=lambda t: base[t][2])
+    results["baseline tfidf+average-link (threshold tuned on ECB+ dev)"] = {
+        "threshold": t_best, "P": base[t_best][0], "R": base[t_best][1], "F1": base[t_best][2]}
+
+    items = khabar_items(docs, embed=not args.no_embed)
+    cfg = StoryConfig()
+    p, r, f = bcubed(cluster(items, cfg), gold)
+    results["khabar stories (default configuration)"] = {"threshold": cfg.threshold, "P": p, "R": r, "F1": f}
+
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"ECB+ dev: {len(docs)} documents, {len(set(gold.values()))} events; BCubed")
+        print(f"{'system':62}{'thr':>6}{'P':>8}{'R':>8}{'F1':>8}")
+        for name, m in results.items():
+            print(f"{name:62}{m['threshold']:>6.3f}{m['P']:>8.3f}{m['R']:>8.3f}{m['F1']:>8.3f}")
+    return 0

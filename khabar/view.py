@@ -1,0 +1,224 @@
+"""The per-story view: who published when, what the sources agree on, what each adds, where they disagree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+
+from khabar.align import align, novel_details, numbers, similarity_matrix
+from khabar.article import Article
+from khabar.lang.tokens import terms
+
+AGREE_THRESHOLD = 0.30  # sentence similarity at which two sources state the same fact
+COPY_SHARE = 0.7  # share of a shorter article's sentences found near-verbatim in another: a copy
+
+
+@dataclass
+class SourceEntry:
+    """One article of the story as a line of its timeline."""
+
+    id: str
+    outlet: str | None
+    agency: str | None
+    published: str | None
+    title: str | None
+    url: str | None
+    dateline: dict | None
+    source_group: int
+    copy_of: str | None = None
+
+
+@dataclass
+class Fact:
+    """A statement made by several independent sources: one sentence from each."""
+
+    text: str
+    sentences: dict[str, str]  # article id -> sentence
+
+
+@dataclass
+class Addition:
+    """A sentence only one source has, or the details one source adds to a shared fact."""
+
+    article: str
+    text: str
+    details: list[str] = field(default_factory=list)
+    shared: bool = False  # True when the sentence states a shared fact and only ``details`` are new
+
+
+@dataclass
+class Dispute:
+    """The same slot given differently by two sources."""
+
+    slot: str
+    values: dict[str, str]  # article id -> value
+    sentences: dict[str, str]
+
+
+@dataclass
+class StoryView:
+    """Everything a person needs to read one story across its sources."""
+
+    story: int | str
+    headline: str
+    lang: str | None
+    summary: list[str]
+    timeline: list[SourceEntry]
+    broke_it: str | None
+    agreed: list[Fact]
+    adds: dict[str, list[Addition]]
+    disputes: list[Dispute]
+    quotes: list[dict]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _when(a: Article) -> tuple[int, str]:
+    p = a.published
+    if isinstance(p, datetime):
+        return (0, p.isoformat())
+    if isinstance(p, date):
+        return (0, p.isoformat())
+    return (1, "")
+
+
+def _source_name(a: Article) -> str:
+    return a.outlet or a.agency or (a.url.split("/")[2] if a.url and "//" in a.url else a.id)
+
+
+def _sentences(a: Article) -> list[str]:
+    return [s.text for s in a.sentences] or ([a.text] if a.text else [])
+
+
+def _copy_groups(arts: list[Article], sims: dict[tuple[int, int], np.ndarray]) -> tuple[list[int], dict[int, int]]:
+    """Source groups: an article that mostly repeats an earlier one is the same source, counted once."""
+    group = list(range(len(arts)))
+    copy_of: dict[int, int] = {}
+    for (x, y), sim in sims.items():
+        if sim.size == 0:
+            continue
+        near = align(sim, threshold=0.8)
+        shorter = min(sim.shape)
+        if shorter and len(near) / shorter >= COPY_SHARE:
+            gx, gy = group[x], group[y]
+            keep, gone = min(gx, gy), max(gx, gy)
+            group = [keep if g == gone else g for g in group]
+            copy_of[y] = x
+    return group, copy_of
+
+
+_SLOT = re.compile(r"(\d+(?:[.,:]\d+)*)\s+(\S+)")
+
+
+def _slots(sentence: str, lang: str | None) -> dict[str, str]:
+    """Number slots of a sentence: the counted noun's stem -> the number (e.g. ساعة -> 10)."""
+    from khabar.lang.normalize import normalize_digits
+
+    out: dict[str, str] = {}
+    for num, word in _SLOT.findall(normalize_digits(sentence)):
+        stems = terms(word, lang)
+        if stems:
+            out[stems[-1]] = num
+    return out
+
+
+def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
+    """The view of a story from its analysed articles (any order; sorted by publication here)."""
+    arts = sorted(articles, key=lambda a: (_when(a), a.id))
+    sents = [_sentences(a) for a in arts]
+    sims: dict[tuple[int, int], np.ndarray] = {}
+    for x in range(len(arts)):
+        for y in range(x + 1, len(arts)):
+            sims[(x, y)] = similarity_matrix(sents[x], sents[y], arts[x].lang, arts[y].lang)
+    group, copy_of = _copy_groups(arts, sims)
+
+    # facts: union of aligned sentences across independent sources
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(n: tuple[int, int]) -> tuple[int, int]:
+        while parent.get(n, n) != n:
+            n = parent[n]
+        return n
+
+    aligned_pairs: list[tuple[int, int, int, int]] = []
+    for (x, y), sim in sims.items():
+        if group[x] == group[y]:
+            continue
+        for p in align(sim, AGREE_THRESHOLD):
+            aligned_pairs.append((x, p.i, y, p.j))
+            ra, rb = find((x, p.i)), find((y, p.j))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    clusters: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for x in range(len(arts)):
+        for i in range(len(sents[x])):
+            clusters.setdefault(find((x, i)), []).append((x, i))
+    agreed: list[Fact] = []
+    in_fact: set[tuple[int, int]] = set()
+    for root in sorted(clusters):
+        members = clusters[root]
+        if len({group[x] for x, _ in members}) < 2:
+            continue
+        in_fact.update(members)
+        by_article: dict[str, str] = {}
+        for x, i in sorted(members):
+            by_article.setdefault(arts[x].id, sents[x][i])
+        first_x, first_i = min(members)
+        agreed.append(Fact(text=sents[first_x][first_i], sentences=by_article))
+
+    adds: dict[str, list[Addition]] = {}
+    for x, a in enumerate(arts):
+        if copy_of.get(x) is not None:
+            continue  # a copy adds nothing of its own beyond what its group shows
+        others = " ".join(s for y, ss in enumerate(sents) if group[y] != group[x] for s in ss)
+        if not others:
+            continue
+        items: list[Addition] = []
+        for i, s in enumerate(sents[x]):
+            if (x, i) in in_fact:
+                details = novel_details(s, others, a.lang)
+                if any(d[0].isdigit() for d in details) or len(details) >= 3:
+                    items.append(Addition(a.id, s, details, shared=True))
+            else:
+                items.append(Addition(a.id, s, novel_details(s, others, a.lang)))
+        adds[a.id] = items
+
+    disputes: list[Dispute] = []
+    for x, i, y, j in aligned_pairs:
+        sx, sy = _slots(sents[x][i], arts[x].lang), _slots(sents[y][j], arts[y].lang)
+        for slot in sorted(set(sx) & set(sy)):
+            if sx[slot] != sy[slot] and not (set(numbers(sents[y][j])) & {sx[slot]}):
+                disputes.append(Dispute(slot, {arts[x].id: sx[slot], arts[y].id: sy[slot]},
+                                        {arts[x].id: sents[x][i], arts[y].id: sents[y][j]}))
+
+    timeline = [
+        SourceEntry(
+            id=a.id, outlet=a.outlet, agency=a.agency,
+            published=a.published.isoformat() if a.published else None, title=a.title, url=a.url,
+            dateline=({"text": a.dateline.text, "outlet": a.dateline.outlet, "agency": a.dateline.agency,
+                       "place": a.dateline.place,
+                       "date": a.dateline.date.isoformat() if a.dateline.date else None} if a.dateline else None),
+            source_group=group[x], copy_of=arts[copy_of[x]].id if x in copy_of else None,
+        )
+        for x, a in enumerate(arts)
+    ]
+    dated = [a for a in arts if a.published]
+    broke = _source_name(dated[0]) if dated else None
+    titled = [a for a in arts if a.title]
+    headline = titled[0].title if titled else (sents[0][0] if sents and sents[0] else "")
+    summary = [f.text for f in agreed[:3]] or [s for s in sents[0][:2]] if sents else []
+    quotes, seen_q = [], set()
+    for a in arts:
+        for q in a.quotes:
+            key = (q.speaker_key or q.speaker, q.text[:60])
+            if key not in seen_q:
+                seen_q.add(key)
+                quotes.append({"speaker": q.speaker, "text": q.text, "article": a.id, "source": _source_name(a)})
+    langs = [a.lang for a in arts if a.lang]
+    return StoryView(story=story_id, headline=headline or "", lang=max(set(langs), key=langs.count) if langs else None,
+                     summary=summary, timeline=timeline, broke_it=broke, agreed=agreed, adds=adds,
+                     disputes=disputes, quotes=quotes)
