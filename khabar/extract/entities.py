@@ -1,0 +1,344 @@
+"""Places, people and organisations: gazetteer hits, title and organisation cues, names propagated in a document.
+
+``EntityTagger`` is the interface every tagger follows (the rule tagger here, a trained tagger elsewhere);
+``entity_key`` gives the canonical key shared by all of them; ``CombinedTagger`` merges several taggers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Protocol
+
+from khabar.article import Mention
+from khabar.extract.gazetteer import PREFIXES, Hit, fold, gazetteer
+from khabar.lang.normalize import normalize
+
+KINDS = ("PERS", "LOC", "ORG", "MISC")
+
+
+class EntityTagger(Protocol):
+    """Anything that finds entity mentions in a text, with offsets into that text."""
+
+    def tag(self, text: str, *, lang: str | None = None, title: str | None = None) -> list[Mention]:
+        """The mentions in ``text`` (``title`` may help, but offsets are into ``text``)."""
+        ...
+
+
+# Words that never belong to a person's name after a title (normalised).
+STOPWORDS = frozenset(normalize(w) for w in """
+في من إلى الى عن على أن ان إن أنه انه أنها إنه قد لقد خلال مع الذي التي الذين اللذين هذا هذه ذلك تلك هنا هناك
+بين حول بعد قبل عند منذ حتى كان كانت يكون ما لا لم لن أو او ثم كما أي اي كل عبر ضد دون لدى وفق حسب بحسب أيضا ايضا
+اليوم أمس غدا يوم الليلة صباح مساء السبت الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة وقال قال قالت يقول تقول أكد
+اكد أكدت يؤكد تؤكد أعلن أعلنت يعلن أشار أشارت يشير أوضح أوضحت يوضح أضاف أضافت يضيف صرح صرحت أفاد أفادت ذكر ذكرت
+أعرب أعربت يعرب بحث بحثت ناقش التقى يلتقي استقبل يستقبل زار يزور وصل يصل غادر رحب دعا يدعو طالب يطالب شدد أجرى
+هاتفي هاتفيا اتصال اتصالا بيان تصريح تصريحات مؤتمر صحفي نفسه نفسها بدوره بدورها أمام امام جديد جديدة سابق السابق
+وزير وزيرة الوزير رئيس نائب سفير مدير عضو الأمين العام عقب إثر اثر وسط جراء بسبب نحو تجاه إزاء ازاء رغم خلف فوق
+تحت قرب لدي عليه عليها إليه إليها منه منها فيه فيها له لها لهم بها به
+""".split())
+# Tokens that join a name's parts (normalised): بن، ابن، بنت، أبو، عبد، آل
+CONNECTORS = frozenset(normalize(w) for w in "بن ابن بنت أبو ابو أبي عبد آل".split())
+DUAL_TITLES = frozenset(normalize(w) for w in "الرئيسين الرئيسان وزيري وزيرا الزعيمين الزعيمان".split())
+LATIN_CONNECTORS = frozenset("de du la le van von al el bin da di".split())
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_CLITIC = re.compile(r"^(?:[وف]?(?:بال|كال|لل|ال|ب|ل|ك)|[وف])")
+
+
+def strip_clitics(word: str) -> str:
+    """A normalised word without its clitic prefixes (و ف ب ل ك ال), kept at three letters or more."""
+    for n in (4, 3, 2, 1):
+        if len(word) - n >= 3 and word[:n] in PREFIXES:
+            return word[n:]
+    return word
+
+
+# Names that begin with a letter that is also a clitic (normalised): never stripped.
+_CLITIC_INITIAL_NAMES = frozenset(normalize(w) for w in """
+وليد وائل وسام وفاء وديع وجدي وحيد وزير ولي فيصل فهد فاطمة فؤاد فريد فادي فارس فرانسوا فلاديمير فرانك فابيوس
+بوتين بشار بدر بكر باسم بيل باراك بان بلير بوش بايدن براون بيريز بن ليلى لطفي لافروف لبيد لوبان لينا كمال كريم كيري
+كاظم كلينتون كامل كاميرون كوفي كيم كينيدي""".split())
+
+
+def surname_form(word: str) -> str:
+    """A person key's word: a normalised token without the conjunction و/ف (وبوتين -> بوتين)."""
+    if word in _CLITIC_INITIAL_NAMES:
+        return word
+    for n in (2, 1):
+        head, rest = word[:n], word[n:]
+        if len(rest) >= 3 and head in ("و", "ف", "وب", "فب", "ول", "فل", "ب", "ل", "ك") and (
+                rest in _CLITIC_INITIAL_NAMES or n == 1 and head in ("و", "ف")):
+            return rest
+    return word
+
+
+@cache
+def _org_key_of_text(norm: str) -> str:
+    """An organisation key from its normalised text: curated where the gazetteer knows it."""
+    e = gazetteer().lookup(norm)
+    if e is not None and e.kind == "ORG":
+        return e.key
+    words = norm.split()
+    if words:
+        w = words[0]
+        if w.startswith("لل"):
+            words[0] = "ا" + w[1:]
+        elif w[:1] in ("و", "ف", "ب", "ل") and (w[1:] in gazetteer().org_cues or w[1:3] == "ال"):
+            words[0] = w[1:]
+    return "org:" + " ".join(words)
+
+
+def entity_key(text: str, kind: str, lang: str | None = None) -> str:
+    """The canonical key of a mention: loc:RU / loc:karabakh / loc:gn<geonameid>, pers:<surname>, org:<slug>."""
+    norm = normalize(text)
+    norm = re.sub(r"[^\w\s'-]", " ", norm).split()
+    norm = " ".join(norm)
+    if kind == "PERS":
+        words = [w for w in norm.split() if w not in CONNECTORS] or norm.split() or [""]
+        return "pers:" + surname_form(words[-1])
+    if kind == "ORG":
+        return _org_key_of_text(norm)
+    if kind == "LOC":
+        e = gazetteer().lookup(norm)
+        if e is not None and e.kind == "LOC":
+            return e.key
+        return "loc:" + " ".join(strip_clitics(w) for w in norm.split()[:1]) + (
+            " " + " ".join(norm.split()[1:]) if len(norm.split()) > 1 else "")
+    return kind.lower() + ":" + norm
+
+
+class _Doc:
+    """A text folded for matching, with its tokens (spans on the folded text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded, self.offsets = fold(text)
+        self.tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(self.folded)]
+        self.starts = {s: i for i, (s, _, _) in enumerate(self.tokens)}
+
+    def orig(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of a folded span."""
+        if self.offsets is None:
+            return start, end
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def token_at(self, pos: int) -> int:
+        """Index of the first token starting at or after ``pos``."""
+        lo, hi = 0, len(self.tokens)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.tokens[mid][0] < pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def is_upper(self, start: int) -> bool:
+        """Whether the original character at a folded position is a capital letter."""
+        o = self.offsets[start] if self.offsets else start
+        return self.text[o].isupper()
+
+
+def _select(mentions: Iterable[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
+    """Non-overlapping spans: longer first, then earlier."""
+    chosen: list[tuple[int, int, str, str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in sorted(mentions, key=lambda m: (-(m[1] - m[0]), m[0])):
+        if all(m[1] <= s or m[0] >= e for s, e in taken):
+            chosen.append(m)
+            taken.append((m[0], m[1]))
+    return sorted(chosen)
+
+
+class RuleTagger:
+    """Gazetteer places and organisations, people after titles, organisations after cue words."""
+
+    max_name_tokens = 6
+    max_org_tokens = 6
+
+    def tag(self, text: str, *, lang: str | None = None, title: str | None = None) -> list[Mention]:
+        """Mentions in ``text``, offsets into it; known names are propagated through the document."""
+        if not text:
+            return []
+        g = gazetteer()
+        doc = _Doc(text)
+        hits = g.hits(doc.folded, text, doc.offsets)
+        ents = _select((h.start - (2 if h.prefix.endswith("ال") else 0), h.end, h.entry.kind, h.entry.key,
+                        "gazetteer") for h in hits if h.entry.kind in ("LOC", "ORG"))
+        covered = {}
+        for s, e, kind, _, _ in ents:
+            for i in range(doc.token_at(s), doc.token_at(e)):
+                covered[i] = kind
+        found: list[tuple[int, int, str, str, str]] = list(ents)
+        titles = _select((h.start, h.end, "TITLE", h.entry.key, "") for h in hits if h.entry.kind == "TITLE")
+        title_tokens = set()
+        for s, e, *_ in titles:
+            title_tokens.update(range(doc.token_at(s), doc.token_at(e)))
+        for _s, e, _, key, _ in titles:
+            found += self._names_after(doc, doc.token_at(e), covered, title_tokens, key in DUAL_TITLES)
+        for h in hits:
+            if h.entry.kind == "ORGCUE" and doc.token_at(h.start) not in covered:
+                org = self._org_after(doc, h, covered)
+                if org is not None:
+                    found.append(org)
+        found += self._propagate(doc, found, covered)
+        out = []
+        for s, e, kind, key, source in _select(found):
+            os_, oe = doc.orig(s, e)
+            out.append(Mention(text[os_:oe], kind, key, os_, oe, source))
+        return out
+
+    def _name_token_ok(self, doc: _Doc, i: int, covered: dict[int, str], titles: set[int]) -> bool:
+        s, e, w = doc.tokens[i]
+        if i in covered or i in titles or not w.isalpha() or len(w) < 2 or w in STOPWORDS:
+            return False
+        if w.isascii():
+            return doc.is_upper(s) or w in LATIN_CONNECTORS
+        common = gazetteer().common
+        if w.startswith("ال") or w in common:
+            return False
+        bare = strip_clitics(w)
+        return bare not in STOPWORDS and bare not in common
+
+    def _names_after(self, doc: _Doc, j: int, covered: dict[int, str], titles: set[int],
+                     dual: bool) -> list[tuple[int, int, str, str, str]]:
+        """People named after a title: skip adjectives («الروسي»), «لدى موسكو» and a comma, then take names."""
+        toks = doc.tokens
+        skipped = 0
+        while j < len(toks) and skipped < 4:
+            w = toks[j][2]
+            if covered.get(j) == "LOC" or (w.startswith(("ال", "وال")) and not w.isascii() and j not in titles):
+                j += 1
+            elif w in ("لدي", "في") and covered.get(j + 1) == "LOC":
+                j += 2
+            else:
+                break
+            skipped += 1
+        if j < len(toks) and toks[j][2] in ("،", ",", "(") and skipped <= 4:
+            j += 1
+        out = []
+        for _ in range(2 if dual else 1):
+            k = j
+            names: list[int] = []
+            free = 0  # name words not bound by a connector: an Arabic name after a title has at most two
+            while k < len(toks) and len(names) < self.max_name_tokens:
+                w = toks[k][2]
+                bound = bool(names) and toks[k - 1][2] in CONNECTORS
+                if w in CONNECTORS and names and k + 1 < len(toks):
+                    names.append(k)
+                elif bound and w.isalpha():
+                    names.append(k)
+                elif free >= 2 and not w.isascii():
+                    break
+                elif w in ("(", ")") and names and k + 1 < len(toks) and toks[k + 1][2].isalpha():
+                    pass  # «الرئيس (فلاديمير) بوتين»
+                elif names and w.startswith("و") and not w.isascii():
+                    break
+                elif self._name_token_ok(doc, k, covered, titles):
+                    names.append(k)
+                    free += 1
+                else:
+                    break
+                k += 1
+            while names and toks[names[-1]][2] in CONNECTORS | LATIN_CONNECTORS:
+                names.pop()
+            if not names:
+                break
+            s, e = toks[names[0]][0], toks[names[-1]][1]
+            last = toks[names[-1]][2]
+            out.append((s, e, "PERS", "pers:" + last, "rules"))
+            if not dual or k >= len(toks) or not toks[k][2].startswith("و") or len(toks[k][2]) < 4:
+                break
+            # «الرئيسين روحاني وبوتين»: the second name after the conjunction
+            s2 = toks[k][0] + 1
+            w2 = toks[k][2][1:]
+            if w2 in STOPWORDS or w2.startswith("ال"):
+                break
+            out.append((s2, toks[k][1], "PERS", "pers:" + w2, "rules"))
+            break
+        return out
+
+    def _org_after(self, doc: _Doc, hit: Hit, covered: dict[int, str]) -> tuple[int, int, str, str, str] | None:
+        """An organisation opened by a cue word: «وكالة مهر للأنباء», «وزارة الشؤون الإسلامية»."""
+        toks = doc.tokens
+        j = doc.token_at(hit.end)
+        k = j
+        while k < len(toks) and k - j < self.max_org_tokens:
+            w = toks[k][2]
+            if not w.isalpha() or w in STOPWORDS:
+                break
+            if covered.get(k) == "ORG":
+                break
+            if w.startswith(("ال", "لل", "وال", "بال")) or covered.get(k) == "LOC":
+                k += 1
+            elif k == j and not w.startswith(("و", "ف")) and strip_clitics(w) not in STOPWORDS:
+                k += 1  # a bare name right after the cue: «وكالة مهر»
+            else:
+                break
+        while k > j and toks[k - 1][2].startswith("و") and not toks[k - 1][2].startswith("وال"):
+            k -= 1
+        if k == j or all(covered.get(i) == "LOC" or toks[i][2].startswith("وال") for i in range(j, k)) and k - j > 1:
+            return None
+        start = hit.start
+        end = toks[k - 1][1]
+        norm = doc.folded[start:end]
+        return (start - len(hit.prefix) if hit.prefix.startswith("ال") else start, end, "ORG",
+                _org_key_of_text(" ".join(norm.split())), "rules")
+
+    def _propagate(self, doc: _Doc, found: Sequence[tuple[int, int, str, str, str]],
+                   covered: dict[int, str]) -> list[tuple[int, int, str, str, str]]:
+        """Later mentions of a name found after a title: «روحاني», «وبوتين», «السفير جلالي»."""
+        surnames = {}
+        for s, e, kind, key, _ in found:
+            if kind == "PERS":
+                words = doc.folded[s:e].split()
+                if words and len(words[-1]) >= 3:
+                    surnames[words[-1]] = key
+        if not surnames:
+            return []
+        out = []
+        for i, (s, e, w) in enumerate(doc.tokens):
+            if i in covered:
+                continue
+            key = surnames.get(w)
+            start = s
+            for n in (1, 2, 3, 4):
+                if key is not None or len(w) - n < 3:
+                    break
+                if w[:n] in PREFIXES:
+                    key = surnames.get(w[n:])
+                    start = s + n
+            if key is not None:
+                out.append((start, e, "PERS", key, "rules"))
+        return out
+
+
+class CombinedTagger:
+    """Several taggers in one: overlapping mentions resolved longer first, then earlier, then by tagger order.
+
+    Where a later tagger finds the same span as the gazetteer, the gazetteer's key is kept.
+    """
+
+    def __init__(self, taggers: Sequence[EntityTagger]) -> None:
+        self.taggers = list(taggers)
+
+    def tag(self, text: str, *, lang: str | None = None, title: str | None = None) -> list[Mention]:
+        """The merged mentions of all taggers."""
+        ranked: list[tuple[int, int, int, Mention]] = []
+        for rank, tagger in enumerate(self.taggers):
+            for m in tagger.tag(text, lang=lang, title=title):
+                ranked.append((m.end - m.start, -m.start, -rank, m))
+        by_span = {(m.start, m.end): m for *_, m in ranked if m.source == "gazetteer"}
+        chosen: list[Mention] = []
+        for *_, m in sorted(ranked, key=lambda r: (-r[0], -r[1], -r[2])):
+            if any(m.start < c.end and c.start < m.end for c in chosen):
+                continue
+            g = by_span.get((m.start, m.end))
+            chosen.append(g if g is not None else m)
+        return sorted(chosen, key=lambda m: m.start)
+
+
+@cache
+def default_tagger() -> EntityTagger:
+    """The shared rule tagger (gazetteer loaded on first use)."""
+    return RuleTagger()

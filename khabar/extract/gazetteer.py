@@ -1,0 +1,169 @@
+"""The shipped gazetteer (places, organisations, titles, organisation cues) and its Aho-Corasick matcher.
+
+Matching runs on a folded copy of the text that keeps one character per original character where it can
+(``fold``), so a hit maps back to the original span. Arabic clitic prefixes (و ف ب ل ك ال and their
+combinations) are allowed before a hit; any other letter before or after it is not a token boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ahocorasick
+
+from khabar.lang.normalize import fold_char, normalize, normalize_with_offsets
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "gazetteer"
+
+# clitic prefixes allowed before a gazetteer hit (normalised letters); a bare «ك» is left out: كورونا ≠ ك+ورونا
+PREFIXES = frozenset(
+    ["", "و", "ف", "ب", "ل", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل", "وب", "ول", "فب", "فل",
+     "وبال", "فبال", "وكال", "فكال"]
+)
+# prefixes that end in the article, for forms stored without their own «ال»
+AL_PREFIXES = frozenset(p for p in PREFIXES if p.endswith("ال") or p.endswith("لل"))
+
+
+def _fold_table() -> tuple[dict[int, str | None], frozenset[int]]:
+    """A translate table that folds Arabic-script letters one to one and deletes marks."""
+    table: dict[int, str | None] = {}
+    deleted = set()
+    for cp in list(range(0x0600, 0x0700)) + list(range(0x0750, 0x0780)) + [
+        0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+        0x2066, 0x2067, 0x2068, 0x2069,
+    ]:
+        ch = chr(cp)
+        f = fold_char(ch)
+        if f == "":
+            table[cp] = None
+            deleted.add(cp)
+        elif len(f) == 1 and f != ch:
+            table[cp] = f
+    for ws in "\t\n\r\x0b\x0c\u00a0\u2028\u2029\u3000\u2009\u200a\u202f":
+        table[ord(ws)] = " "
+    return table, frozenset(deleted)
+
+
+_TABLE, _DELETED = _fold_table()
+_DELETED_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_DELETED)) + "]")
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """The matching form of ``text`` and, when its length differs, the original index of each character.
+
+    ``None`` means the folded text is aligned one to one with the original (the common case).
+    """
+    out = text.translate(_TABLE).lower()
+    if len(out) == len(text):
+        if out.isascii() or not _DELETED_RE.search(text):
+            return out, None
+    if _DELETED_RE.search(text) and len(text.lower()) == len(text):
+        kept = [i for i, ch in enumerate(text) if ord(ch) not in _DELETED]
+        if len(kept) == len(out):
+            return out, kept
+    folded, offsets = normalize_with_offsets(text)
+    return folded, offsets
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a gazetteer form names: kind (LOC, ORG, TITLE, ORGCUE), key, and whether it lost its «ال»."""
+
+    kind: str
+    key: str
+    needs_al: bool = False
+    latin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A gazetteer hit on the folded text: span of the form itself (clitic prefix excluded)."""
+
+    start: int
+    end: int
+    entry: Entry
+    prefix: str
+
+
+def _read(name: str) -> list[str]:
+    return [ln for ln in (RESOURCES / name).read_text("utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+class Gazetteer:
+    """Forms from gazetteer.tsv, titles.txt and org_cues.txt in one automaton over folded text."""
+
+    def __init__(self, directory: Path = RESOURCES) -> None:
+        self.forms: dict[str, Entry] = {}
+        for ln in _read("gazetteer.tsv"):
+            form, kind, key = ln.split("\t")
+            self.forms[form] = Entry(kind, key, latin=form.isascii())
+        self.titles = {normalize(t) for t in _read("titles.txt")}
+        self.org_cues = {normalize(t) for t in _read("org_cues.txt")}
+        self.stop = {normalize(t) for t in _read("stop.txt")}
+        self.common = frozenset(_read("common.txt"))
+        auto = ahocorasick.Automaton()
+        entries: dict[str, list[Entry]] = {}
+        for form, e in self.forms.items():
+            entries.setdefault(form, []).append(e)
+            if form.startswith("ال") and len(form) > 4 and form[2:] not in self.forms:
+                entries.setdefault(form[2:], []).append(Entry(e.kind, e.key, needs_al=True))
+        for t in self.titles:
+            entries.setdefault(t, []).append(Entry("TITLE", t, latin=t.isascii()))
+        for c in self.org_cues:
+            entries.setdefault(c, []).append(Entry("ORGCUE", c))
+        for form, es in entries.items():
+            auto.add_word(form, (len(form), tuple(es)))
+        auto.make_automaton()
+        self._auto = auto
+
+    def lookup(self, form: str) -> Entry | None:
+        """The LOC/ORG entry of a normalised form, also with a clitic prefix or «ال» removed."""
+        e = self.forms.get(form)
+        if e is not None:
+            return e
+        for n in (1, 2, 3, 4):
+            if form[:n] in PREFIXES and len(form) - n >= 3:
+                e = self.forms.get(form[n:]) or (self.forms.get("ال" + form[n:]) if form[:n] in AL_PREFIXES else None)
+                if e is not None:
+                    return e
+        return None
+
+    def hits(self, folded: str, original: str, offsets: list[int] | None) -> list[Hit]:
+        """All hits on token boundaries (with allowed clitic prefixes); Latin hits must be capitalised."""
+        out: list[Hit] = []
+        n = len(folded)
+        for end_idx, (length, entries) in self._auto.iter(folded):
+            end = end_idx + 1
+            start = end - length
+            if end < n and folded[end].isalnum():
+                continue
+            p = start
+            while p > 0 and folded[p - 1].isalpha() and start - p <= 4:
+                p -= 1
+            prefix = folded[p:start]
+            if p > 0 and folded[p - 1].isalpha():
+                continue
+            for e in entries:
+                if e.needs_al:
+                    if prefix not in AL_PREFIXES:
+                        continue
+                elif prefix not in PREFIXES or (prefix and (e.latin or not folded[start].isalpha())):
+                    continue
+                if e.latin and e.kind != "TITLE":
+                    o = offsets[start] if offsets else start
+                    if not original[o].isupper():
+                        continue
+                    oe = offsets[end - 1] + 1 if offsets else end
+                    if length <= 3 and not original[o:oe].isupper():  # UN, EU, WHO: acronyms only in capitals
+                        continue
+                out.append(Hit(start, end, e, prefix))
+        return out
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The shipped gazetteer, loaded once."""
+    return Gazetteer()
