@@ -64,9 +64,17 @@ def read_feed(src: Source, opts: Options) -> Iterator[Article | ReadError]:
             err = parsed.get("bozo_exception")
             raise ReadError(src.name, f"not an RSS/Atom feed ({err})")
         raise ReadError(src.name, "feed has no entries" if version else "not an RSS/Atom feed")
+    entries = list(parsed.entries)
+    exc = parsed.get("bozo_exception")
+    if parsed.bozo and hasattr(exc, "getLineNumber") and exc.getLineNumber() >= text.count("\n") + 1:
+        # cut off at the end: an entry opened after the last one closed is incomplete, so it is dropped
+        closed = max(text.rfind("</item>"), text.rfind("</entry>"))
+        if re.search(r"<(?:item|entry)[\s>]", text[closed + 1 if closed >= 0 else 0:]):
+            entries = entries[:-1]
+        yield ReadError(src.name, f"truncated feed ({exc.getMessage()} at line {exc.getLineNumber()}); {len(entries)} complete entries read")
     outlet = html_to_text(parsed.feed.get("title", "")) or None
     lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
-    for i, entry in enumerate(parsed.entries, 1):
+    for i, entry in enumerate(entries, 1):
         title = " ".join(html_to_text(entry.get("title", "")).split()) or None
         body = strip_trailer(_body(entry))
         if not body and not title:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from datetime import date, datetime, time
 
 import trafilatura
 
@@ -17,6 +18,12 @@ from khabar.read.text import strip_trailer
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _LANG = re.compile(r"""<html[^>]*?\slang\s*=\s*["']?([A-Za-z]{2,3})\b""", re.I)
+_META_DATE = re.compile(
+    r"""<meta\s[^>]*?(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|og:published_time|datePublished|"""
+    r"""pubdate|publishdate|publish[-_]date|dc\.date\.issued|dcterms\.created|sailthru\.date)["'][^>]*>""",
+    re.I,
+)
+_CONTENT = re.compile(r"""\scontent\s*=\s*["']([^"']+)["']""", re.I)
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -55,11 +62,24 @@ def parse_html(html: str, origin: str) -> Article:
         url=doc.url or None,
         outlet=doc.sitename or None,
         author=doc.author or None,
-        published=parse_date(doc.date) if doc.date else None,
+        published=_published(html, doc.date),
         lang=doc.language or _page_lang(html),
         origin=origin,
         meta=meta,
     )
+
+
+def _published(html: str, found: str | None) -> datetime | date | None:
+    """The page's publication time from its meta elements, else the day trafilatura found (a date, not midnight)."""
+    for m in _META_DATE.finditer(html, 0, 200_000):
+        content = _CONTENT.search(m.group(0))
+        when = parse_date(content.group(1)) if content else None
+        if when is not None:
+            return when
+    when = parse_date(found) if found else None
+    if isinstance(when, datetime) and when.tzinfo is None and when.time() == time():
+        return when.date()  # htmldate gives midnight when it only knows the day
+    return when
 
 
 def _page_lang(html: str) -> str | None:

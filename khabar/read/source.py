@@ -79,7 +79,7 @@ def iter_lines(src: Source, max_size: int) -> Iterator[tuple[int, str | ReadErro
             n = 0
             try:
                 for n, line in enumerate(stream, 1):  # noqa: B007
-                    yield n, line
+                    yield n, line.lstrip("\ufeff") if n == 1 else line
             except UnicodeDecodeError as err:
                 yield n + 1, ReadError(src.name, f"invalid {name.upper()} ({err.reason})", n + 1)
             return

@@ -35,7 +35,7 @@ def strip_trailer(text: str) -> str:
     if not text or (text[-1] not in "/\\" and "نته" not in text[tail_start:] and "نهاية" not in text[tail_start:]):
         return text  # the cheap test first: most bodies end with no mark at all
     m = _TRAILER.search(text, tail_start)
-    if m and m.start() > 0:
+    if m:
         text = text[: m.start()].rstrip()
     return text
 
