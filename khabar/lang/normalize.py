@@ -88,3 +88,12 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
             chars.append(f)
             offsets.append(i)
     return "".join(chars), offsets
+
+
+_MARKS_TABLE = {ord(c): None for c in _REMOVED}
+_MARKS_TABLE.update({0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)})
+
+
+def strip_marks(text: str) -> str:
+    """Diacritics, tatweel and invisible marks removed, digits to ASCII; letters (hamza, ة, ى) kept as written."""
+    return text.translate(_MARKS_TABLE)

@@ -1,0 +1,86 @@
+"""Sentence segmentation with character spans: splits at . ! ? ؟ and line breaks, not at «،» or abbreviations."""
+
+from __future__ import annotations
+
+import re
+
+from khabar.article import Sentence
+
+_ARABIC_LETTERS = "\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff"
+_CLOSERS = "\"'»”’)\\]›"
+# A line break, a run of terminators (with closing quotes/brackets) before a space or the end, or a full stop
+# glued between two Arabic words ("العام.وقال").
+_BOUNDARY = re.compile(
+    f"[\\n\\r\\u2028\\u2029\\x85]"
+    f"|[.!?؟۔…。]+[{_CLOSERS}]*(?=\\s|$)"
+    f"|(?<=[{_ARABIC_LETTERS}]{{2}})\\.(?=[{_ARABIC_LETTERS}])"
+)
+_LINE_BREAKS = "\n\r\u2028\u2029\x85"
+_OPENERS = "\"'«“‘([‹"
+
+# Latin abbreviations after which a full stop does not end a sentence (compared lower-cased, without the dot).
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof st no nos gen col lt sgt capt cmdr adm gov sen rep jr sr mt ave rd blvd inc ltd co
+    corp dept univ vs etc e.g i.e cf al approx est fig figs vol vols pp p jan feb mar apr jun jul aug sep sept oct
+    nov dec mme mlle m me st ste av n°""".split()
+)
+
+
+def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
+    """Whether the full stop at ``dot`` closes an abbreviation (د. م. ص., J., Dr., U.S., a list number)."""
+    k = dot
+    while k > floor and not text[k - 1].isspace():
+        k -= 1
+    word = text[k:dot].lstrip(_OPENERS)
+    if not word:
+        return False
+    if len(word) == 1 and word.isalpha():
+        return True  # Arabic د. م. أ. ص. ج. ق., Latin initials
+    if word.lower() in ABBREVIATIONS:
+        return True
+    if "." in word:
+        parts = word.split(".")
+        if all(len(p) <= 2 and p.isalpha() for p in parts):
+            return True  # U.S., أ.د., e.g.
+    if word.isdigit() and len(word) <= 2:
+        # A list number at the start of a line: "1. ..."
+        j = k
+        while j > floor and text[j - 1] in " \t":
+            j -= 1
+        return j == floor or text[j - 1] in _LINE_BREAKS
+    return False
+
+
+def _span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def split_sentences(text: str, start: int = 0, lang: str | None = None) -> list[Sentence]:
+    """The sentences of ``text[start:]``, each with its span in ``text`` and text stripped of outer whitespace.
+
+    Everything of ``text[start:]`` outside the spans is whitespace: nothing is lost.
+    """
+    out: list[Sentence] = []
+    seg = start
+
+    def emit(s: int, e: int) -> None:
+        s, e = _span(text, s, e)
+        if e > s:
+            out.append(Sentence(text[s:e], s, e, lang))
+
+    for m in _BOUNDARY.finditer(text, start):
+        mark = m.group()
+        if mark in _LINE_BREAKS:
+            emit(seg, m.start())
+            seg = m.end()
+            continue
+        if mark == "." and _is_abbreviation(text, m.start(), seg):
+            continue
+        emit(seg, m.end())
+        seg = m.end()
+    emit(seg, len(text))
+    return out
