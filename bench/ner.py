@@ -1,0 +1,87 @@
+"""Benchmark: tokens/s and dev-block F1 of the shipped NER tagger on one core, beside a gazetteer-lookup tagger.
+
+    python bench/ner.py [--data ../shared/data/anercorp/train.txt] [--model full|heldout] [--repeat 3]
+
+Both taggers run in the same process pinned to one CPU, on the dev block of the shared ANERcorp train split
+(the contiguous last sixth). F1 is printed with the held-out model only (the full model saw the dev block).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from khabar.eval.ner import evaluate
+from khabar.extract.ner import (
+    DEFAULT_DATA,
+    MODEL_FULL,
+    MODEL_HELDOUT,
+    RESOURCES,
+    NerModel,
+    dev_split,
+    make_extractor,
+    read_conll,
+)
+from khabar.extract.ner_features import Gazetteer
+
+
+class GazetteerTagger:
+    """Baseline: longest-match lookup of the shipped gazetteer snapshot (places, organisations), no model."""
+
+    def __init__(self, resources: Path = RESOURCES) -> None:
+        g = Gazetteer.load(resources / "gazetteer.tsv")
+        self.gazetteer = Gazetteer({k: v for k, v in g.entries.items() if v in ("LOC", "ORG")})
+        self.extractor = make_extractor(resources)
+        self.extractor.gazetteer = self.gazetteer
+
+    def tag_tokens(self, tokens: list[str]) -> list[str]:
+        types = [self.extractor._type_features(t) for t in tokens]
+        return [t or "O" for t in self.gazetteer.tags([t[2] for t in types], [t[3] for t in types])]
+
+
+def timed(tag, sentences: list[list[str]], repeat: int) -> tuple[float, float, list[list[str]]]:
+    """Tokens/s of the first (cold cache) pass and the best later pass, with the first pass's tags."""
+    n = sum(map(len, sentences))
+    t0 = time.perf_counter()
+    tags = [tag(s) for s in sentences]
+    cold = n / (time.perf_counter() - t0)
+    warm = 0.0
+    for _ in range(max(0, repeat - 1)):
+        t0 = time.perf_counter()
+        for s in sentences:
+            tag(s)
+        warm = max(warm, n / (time.perf_counter() - t0))
+    return cold, warm, tags
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--model", choices=["full", "heldout"], default="heldout")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    os.environ["OMP_NUM_THREADS"] = "1"
+    dev = dev_split(read_conll(args.data))[1]
+    tokens = [[w for w, _ in s] for s in dev]
+    gold = [[t for _, t in s] for s in dev]
+    print(f"dev block: {len(dev)} sentences, {sum(map(len, tokens))} tokens; one core")
+    name = MODEL_FULL if args.model == "full" else MODEL_HELDOUT
+    t0 = time.perf_counter()
+    model = NerModel(RESOURCES / name, make_extractor())
+    load = time.perf_counter() - t0
+    rows = [("gazetteer lookup (baseline)", GazetteerTagger().tag_tokens), (f"khabar CRF ({name})", model.tag_tokens)]
+    print(f"model load: {load:.2f}s, {(RESOURCES / name).stat().st_size / 1e6:.1f} MB")
+    print(f"{'tagger':40} {'tok/s cold':>11} {'tok/s warm':>11} {'F1':>6}")
+    for label, tag in rows:
+        cold, warm, tags = timed(tag, tokens, args.repeat)
+        f1 = evaluate(gold, tags)["micro"]["f1"]
+        shown = f"{f1:6.3f}" if args.model == "heldout" or "baseline" in label else "  seen"
+        print(f"{label:40} {cold:11,.0f} {warm:11,.0f} {shown}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,447 @@
+"""Arabic named entities (PERS, LOC, ORG, MISC): a CRF over token features, trained on ANERcorp, shipped.
+
+``NerTagger().tag(text)`` gives ``Mention``s with character offsets; ``NerModel.load().tag_tokens(tokens)``
+gives BIO tags for tokenised sentences. ``khabar train ner`` rebuilds ``khabar/resources/ner/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from khabar.article import Mention
+from khabar.extract.ner_features import FeatureExtractor, Gazetteer, split_proclitic
+from khabar.lang.normalize import normalize
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "ner"
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "anercorp" / "train.txt"
+MODEL_FULL = "anercorp-full.crfsuite"  # trained on all of the shared train split: what NerTagger uses
+MODEL_HELDOUT = "anercorp-heldout.crfsuite"  # trained without the dev block: what `khabar eval ner` scores
+META = "meta.json"
+KINDS = ("PERS", "LOC", "ORG", "MISC")
+
+Sentence = list[tuple[str, str]]
+
+
+class ConllError(ValueError):
+    """A CoNLL file that cannot be read, with the file and line named."""
+
+
+def read_conll(path: str | Path, *, tags: bool = True) -> list[Sentence]:
+    """Sentences of ``(token, tag)`` from a file: one token a line, tag in the last column, blank line between.
+
+    With ``tags=False`` the tag column is optional and ignored (tags come back as "O").
+    """
+    sentences: list[Sentence] = []
+    current: Sentence = []
+    with open(path, encoding="utf-8-sig") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.split()
+            if not parts:
+                if current:
+                    sentences.append(current)
+                    current = []
+                continue
+            if tags:
+                if len(parts) < 2:
+                    raise ConllError(f"{path}:{lineno}: expected 'token tag', got {line.strip()!r}")
+                tag = parts[-1]
+                if tag != "O" and (tag[:2] not in ("B-", "I-") or not tag[2:]):
+                    raise ConllError(f"{path}:{lineno}: bad tag {tag!r} (want O, B-TYPE or I-TYPE)")
+                current.append((parts[0], tag))
+            else:
+                current.append((parts[0], "O"))
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def write_conll(sentences: Iterable[tuple[Sequence[str], Sequence[str]]], out) -> None:
+    """Write ``(tokens, tags)`` sentences as 'token tag' lines with a blank line after each sentence."""
+    for tokens, tags in sentences:
+        for tok, tag in zip(tokens, tags, strict=True):
+            out.write(f"{tok} {tag}\n")
+        out.write("\n")
+
+
+def dev_split(sentences: Sequence[Sentence], dev_fraction: float = 1 / 6) -> tuple[list[Sentence], list[Sentence]]:
+    """``(train, dev)``: dev is the contiguous final block of sentences holding the last ``dev_fraction`` of tokens.
+
+    The corpus is sequential news text, so a random split would leak the same stories' entities into dev.
+    """
+    total = sum(len(s) for s in sentences)
+    limit = total * (1 - dev_fraction)
+    seen = 0
+    for i, s in enumerate(sentences):
+        if seen >= limit:
+            return list(sentences[:i]), list(sentences[i:])
+        seen += len(s)
+    return list(sentences), []
+
+
+# --- the model -------------------------------------------------------------------------------------------
+
+
+def _load_clusters(path: Path) -> dict[str, tuple[str, ...]]:
+    """Word -> cluster ids at each granularity, from a tab-separated 'word id1 id2 ...' file."""
+    out: dict[str, tuple[str, ...]] = {}
+    if not path.is_file():
+        return out
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2:
+                out[parts[0]] = tuple(parts[1:])
+    return out
+
+
+def make_extractor(resources: Path = RESOURCES) -> FeatureExtractor:
+    """The feature extractor with the shipped word clusters and lexicons."""
+    return FeatureExtractor(_load_clusters(resources / "clusters.tsv"), Gazetteer.load(resources / "gazetteer.tsv"))
+
+
+class NerModel:
+    """A trained CRF and its feature extractor: BIO tags for tokenised sentences."""
+
+    def __init__(self, model_path: Path, extractor: FeatureExtractor):
+        import pycrfsuite
+
+        self.path = model_path
+        self.extractor = extractor
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(model_path))
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, name: str = MODEL_FULL, resources: Path = RESOURCES) -> NerModel:
+        """Open a shipped model (``MODEL_FULL`` or ``MODEL_HELDOUT``) from ``resources``."""
+        path = resources / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: NER model missing; rebuild it with `khabar train ner`")
+        return cls(path, make_extractor(resources))
+
+    def tag_tokens(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags of one tokenised sentence."""
+        if not tokens:
+            return []
+        feats = self.extractor.sentence(tokens)
+        with self._lock:  # a crfsuite Tagger is not thread-safe
+            tags = self._tagger.tag(feats)
+        return repair_bio(tags)
+
+    def tag_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterator[list[str]]:
+        """BIO tags of each tokenised sentence."""
+        for tokens in sentences:
+            yield self.tag_tokens(tokens)
+
+
+def repair_bio(tags: Sequence[str]) -> list[str]:
+    """Tags with every I- that does not continue a span of its type turned into B-."""
+    out = list(tags)
+    prev = "O"
+    for i, t in enumerate(out):
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            out[i] = "B-" + t[2:]
+        prev = out[i]
+    return out
+
+
+_MODELS: dict[tuple[str, str], NerModel] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shipped_model(name: str = MODEL_FULL, resources: Path = RESOURCES) -> NerModel:
+    """The shipped model, loaded once per process."""
+    key = (name, str(resources))
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = NerModel.load(name, resources)
+        return _MODELS[key]
+
+
+# --- raw text --------------------------------------------------------------------------------------------
+
+# Words (letters, digits, Arabic marks and tatweel, inner hyphen/apostrophe-free) or single punctuation marks.
+_TOKEN = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+|[^\w\s]")
+_SENT_END = {".", "!", "?", "؟", "\n"}
+
+
+def tokenize(text: str) -> list[list[tuple[str, int, int]]]:
+    """Sentences of ``(token, start, end)`` as ANERcorp tokenises them: punctuation apart, clitics attached."""
+    sentences: list[list[tuple[str, int, int]]] = []
+    current: list[tuple[str, int, int]] = []
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        if "\n" in text[pos : m.start()] and current:
+            sentences.append(current)
+            current = []
+        tok = m.group()
+        current.append((tok, m.start(), m.end()))
+        pos = m.end()
+        if tok in _SENT_END and len(current) > 1:
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(first, last + 1, type)`` token spans of BIO tags, CoNLL style (an I- after another type opens a span)."""
+    out: list[tuple[int, int, str]] = []
+    start, kind = -1, ""
+    for i, t in enumerate([*tags, "O"]):
+        inside = t.startswith("I-") and kind == t[2:] and start >= 0
+        if inside:
+            continue
+        if start >= 0:
+            out.append((start, i, kind))
+            start, kind = -1, ""
+        if t != "O" and i < len(tags):
+            start, kind = i, t[2:]
+    return out
+
+
+def _entity_key(text: str, kind: str, lang: str | None) -> str:
+    try:
+        from khabar.extract.entities import entity_key
+    except ImportError:  # the entities module not written yet: the plain matching form
+        return normalize(text)
+    return entity_key(text, kind, lang)
+
+
+@dataclass
+class NerTagger:
+    """The EntityTagger of the shipped NER model: ``tag(text, lang=, title=)`` -> mentions with offsets and keys."""
+
+    model_name: str = MODEL_FULL
+    resources: Path = RESOURCES
+
+    @property
+    def model(self) -> NerModel:
+        """The model, loaded on first use and shared by every tagger of the process."""
+        return shipped_model(self.model_name, self.resources)
+
+    def tag(self, text: str, *, lang: str | None = None, title: str | None = None) -> list[Mention]:
+        """Named entities of ``text`` (and of ``title`` when given, offsets -1) in order of appearance."""
+        if lang is not None and lang not in ("ar", "ara", "arb"):
+            return []
+        mentions = self._tag_text(text, lang, 0)
+        if title:
+            for m in self._tag_text(title, lang, 0):
+                m.start = m.end = -1
+                mentions.insert(0, m)
+        return mentions
+
+    def _tag_text(self, text: str, lang: str | None, base: int) -> list[Mention]:
+        out: list[Mention] = []
+        for sent in tokenize(text):
+            tokens = [t for t, _, _ in sent]
+            tags = self.model.tag_tokens(tokens)
+            for a, b, kind in spans(tags):
+                start, end = sent[a][1], sent[b - 1][2]
+                start += _clitic_length(tokens[a])
+                surface = text[start:end]
+                out.append(Mention(surface, kind, _entity_key(surface, kind, lang or "ar"), base + start,
+                                   base + end, source="ner"))
+        return out
+
+
+_ENTITY_WORDS: set[str] | None = None
+
+
+def _entity_words(resources: Path = RESOURCES) -> set[str]:
+    """Normalised words seen inside entities (training data and gazetteer): tells a clitic from a name's letter."""
+    global _ENTITY_WORDS
+    if _ENTITY_WORDS is None:
+        path = resources / "entity_words.txt"
+        words = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
+        for phrase in Gazetteer.load(resources / "gazetteer.tsv").entries:
+            words.update(phrase.split())
+        _ENTITY_WORDS = words
+    return _ENTITY_WORDS
+
+
+def _clitic_length(token: str) -> int:
+    """How many leading characters of an entity's first token are a conjunction or preposition (و ف ب ل ك)."""
+    norm = normalize(token)
+    if len(norm) != len(token) or len(norm) < 5:
+        return 0  # with diacritics the offsets would drift; short words are rarely prefixed names
+    pro, rest = split_proclitic(norm)
+    if pro in ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك") and not rest.startswith("ال"):
+        known = _entity_words()
+        return len(pro) if rest in known and norm not in known else 0
+    if pro in ("وال", "فال", "بال", "كال", "وبال", "فبال", "وكال"):
+        return len(pro) - 2  # keep the article: الكرملين from والكرملين
+    if pro in ("لل", "ولل", "فلل"):
+        return 0  # لل swallowed the article's alef: the surface cannot be cut cleanly
+    return 0
+
+
+# --- training --------------------------------------------------------------------------------------------
+
+
+def train_model(
+    sentences: Sequence[Sentence],
+    out_path: Path,
+    extractor: FeatureExtractor,
+    *,
+    c1: float = 0.05,
+    c2: float = 0.01,
+    max_iterations: int = 150,
+    min_freq: int = 1,
+    progress: bool = True,
+) -> float:
+    """Train a CRF (L-BFGS, elastic net) on ``(token, tag)`` sentences into ``out_path``; return seconds spent.
+
+    The model is written to a temporary file and renamed, so an interrupted run leaves the old model whole.
+    """
+    import pycrfsuite
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    t0 = time.perf_counter()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  disable=not progress, transient=True) as bar:
+        feats_task = bar.add_task(f"features {out_path.name}", total=len(sentences))
+
+        class _Trainer(pycrfsuite.Trainer):
+            def on_iteration(self, log, info):  # noqa: D102 - crfsuite callback
+                bar.update(iter_task, completed=info.get("num", 0))
+
+        trainer = _Trainer(verbose=False)
+        for s in sentences:
+            trainer.append(extractor.sentence([t for t, _ in s]), [tag for _, tag in s])
+            bar.advance(feats_task)
+        iter_task = bar.add_task(f"L-BFGS {out_path.name}", total=max_iterations)
+        trainer.set_params({
+            "c1": c1,
+            "c2": c2,
+            "max_iterations": max_iterations,
+            "feature.minfreq": min_freq,
+            "feature.possible_transitions": True,
+        })
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+        trainer.train(str(tmp))
+        os.replace(tmp, out_path)
+    return time.perf_counter() - t0
+
+
+def build_gazetteer() -> Gazetteer:
+    """A snapshot of the shared gazetteer (places, organisations, titles, organisation cues) for features.
+
+    Kept beside the model so its features never drift from the ones it was trained with.
+    """
+    from khabar.extract.gazetteer import gazetteer
+
+    g = gazetteer()
+    entries: dict[str, str] = {}
+    for form, e in g.forms.items():
+        norm = normalize(form)
+        if e.kind in ("LOC", "ORG") and not norm.isascii() and len(norm) >= 2 and len(norm.split()) <= 4:
+            entries.setdefault(norm, e.kind)
+    for kind, forms in (("TITLE", g.titles), ("ORGCUE", g.org_cues)):
+        for form in forms:
+            norm = normalize(form)
+            if not norm.isascii() and len(norm.split()) <= 4:
+                entries[norm] = kind
+    return Gazetteer(entries)
+
+
+def entity_words(sentences: Iterable[Sentence]) -> set[str]:
+    """Normalised words of three letters or more inside gold entities."""
+    out: set[str] = set()
+    for s in sentences:
+        for tok, tag in s:
+            norm = normalize(tok)
+            if tag != "O" and len(norm) >= 3:
+                out.add(norm)
+    return out
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``khabar train ner``."""
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="ANERcorp-style CoNLL file (token tag)")
+    parser.add_argument("--seed", type=int, default=0, help="recorded; L-BFGS training is deterministic")
+    parser.add_argument("--out", type=Path, default=RESOURCES, help="directory of the models (default: shipped)")
+    parser.add_argument("--c1", type=float, default=0.05, help="L1 penalty (sparser, smaller model)")
+    parser.add_argument("--c2", type=float, default=0.01, help="L2 penalty")
+    parser.add_argument("--iterations", type=int, default=150, help="L-BFGS iterations")
+    parser.add_argument("--heldout-only", action="store_true", help="train only the model without the dev block")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N sentences (quick checks)")
+    parser.add_argument("--rebuild-clusters", action="store_true",
+                        help="recompute clusters.tsv from SaudiNewsNet (about 5 minutes) before training")
+
+
+def _saudinewsnet_texts(data: Path) -> Iterator[str]:
+    """Titles and bodies of the SaudiNewsNet articles in ../shared/data (beside the ANERcorp directory)."""
+    import zipfile
+
+    root = data.resolve().parents[1] / "saudinewsnet"
+    paths = sorted(root.glob("*.zip"))
+    if not paths:
+        raise FileNotFoundError(f"{root}: no SaudiNewsNet zips to build the word clusters from")
+    for path in paths:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                for d in json.loads(z.read(name)):
+                    yield (d.get("title") or "") + "\n" + (d.get("content") or "")
+
+
+def train_cli(args: argparse.Namespace) -> int:
+    """``khabar train ner``: the held-out model (scored on the dev block), then the model on all the data."""
+    from khabar.eval.ner import evaluate, format_scores
+
+    try:
+        sentences = read_conll(args.data)
+    except (OSError, ConllError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if args.limit:
+        sentences = sentences[: args.limit]
+    train, dev = dev_split(sentences)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    if args.rebuild_clusters:
+        from khabar.extract.ner_features import build_clusters, save_clusters
+
+        print("word clusters from SaudiNewsNet ...")
+        save_clusters(build_clusters(_saudinewsnet_texts(args.data), seed=args.seed), out / "clusters.tsv")
+    elif out.resolve() != RESOURCES.resolve() and not (out / "clusters.tsv").is_file():
+        src = RESOURCES / "clusters.tsv"  # the word clusters travel with the models
+        if src.is_file():
+            (out / "clusters.tsv").write_bytes(src.read_bytes())
+    build_gazetteer().save(out / "gazetteer.tsv")
+    words = entity_words(sentences) - {w for s in sentences for w, t in s if t == "O" for w in [normalize(w)]}
+    (out / "entity_words.txt").write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
+    extractor = make_extractor(out)
+    params = dict(c1=args.c1, c2=args.c2, max_iterations=args.iterations)
+    secs = train_model(train, out / MODEL_HELDOUT, extractor, **params)
+    model = NerModel(out / MODEL_HELDOUT, extractor)
+    gold = [[t for _, t in s] for s in dev]
+    pred = [model.tag_tokens([w for w, _ in s]) for s in dev]
+    scores = evaluate(gold, pred)
+    print(f"held-out model: {len(train)} sentences, {secs:.0f}s; dev block ({len(dev)} sentences):")
+    print(format_scores(scores))
+    meta = {
+        "data": str(args.data),
+        "seed": args.seed,
+        "params": params,
+        "train_sentences": len(train),
+        "dev_sentences": len(dev),
+        "dev_scores": scores,
+    }
+    if not args.heldout_only:
+        secs = train_model(sentences, out / MODEL_FULL, extractor, **params)
+        print(f"full model: {len(sentences)} sentences, {secs:.0f}s")
+        meta["full_sentences"] = len(sentences)
+    (out / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0

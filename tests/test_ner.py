@@ -1,0 +1,194 @@
+"""The Arabic NER tagger: span scorer, CoNLL I/O, dev split, features, training, shipped model on the seeds, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import pytest
+
+from khabar.cli import main as cli_main
+from khabar.eval.ner import evaluate
+from khabar.extract.ner import (
+    MODEL_FULL,
+    MODEL_HELDOUT,
+    RESOURCES,
+    ConllError,
+    NerModel,
+    NerTagger,
+    dev_split,
+    make_extractor,
+    read_conll,
+    repair_bio,
+    spans,
+    tokenize,
+    train_cli,
+    write_conll,
+)
+from khabar.extract.ner_features import FeatureExtractor, Gazetteer, light_stem, split_proclitic, word_shape
+
+SHIPPED = (RESOURCES / MODEL_FULL).is_file()
+
+
+# --- scorer ----------------------------------------------------------------------------------------------
+
+
+def test_spans_conll_style():
+    assert spans(["B-PERS", "I-PERS", "O", "B-LOC"]) == [(0, 2, "PERS"), (3, 4, "LOC")]
+    assert spans(["I-ORG", "I-ORG", "B-ORG"]) == [(0, 2, "ORG"), (2, 3, "ORG")]  # I- opens a span after O
+    assert spans(["B-PERS", "I-LOC"]) == [(0, 1, "PERS"), (1, 2, "LOC")]
+    assert spans([]) == [] and spans(["O", "O"]) == []
+
+
+def test_evaluate_exact_match():
+    gold = [["B-PERS", "I-PERS", "O", "B-LOC", "O"], ["B-ORG", "I-ORG", "I-ORG"]]
+    pred = [["B-PERS", "I-PERS", "O", "B-ORG", "O"], ["B-ORG", "I-ORG", "O"]]
+    s = evaluate(gold, pred)
+    assert s["micro"]["precision"] == pytest.approx(1 / 3)
+    assert s["micro"]["recall"] == pytest.approx(1 / 3)
+    assert s["micro"]["f1"] == pytest.approx(1 / 3)
+    assert s["PERS"]["f1"] == 1.0 and s["LOC"]["f1"] == 0.0 and s["ORG"]["f1"] == 0.0
+    assert s["LOC"]["support"] == 1 and s["ORG"]["support"] == 1
+    assert evaluate(gold, gold)["micro"]["f1"] == 1.0
+    with pytest.raises(ValueError):
+        evaluate(gold, pred[:1])
+
+
+def test_repair_bio():
+    assert repair_bio(["O", "I-LOC", "I-LOC", "I-PERS"]) == ["O", "B-LOC", "I-LOC", "B-PERS"]
+
+
+# --- I/O and split ---------------------------------------------------------------------------------------
+
+
+def test_read_write_conll(tmp_path: Path):
+    p = tmp_path / "a.txt"
+    p.write_text("روحاني B-PERS\nقال O\n\n\nموسكو B-LOC\n", encoding="utf-8")
+    sents = read_conll(p)
+    assert sents == [[("روحاني", "B-PERS"), ("قال", "O")], [("موسكو", "B-LOC")]]
+    buf = io.StringIO()
+    write_conll([([w for w, _ in s], [t for _, t in s]) for s in sents], buf)
+    assert buf.getvalue() == "روحاني B-PERS\nقال O\n\nموسكو B-LOC\n\n"
+    p.write_text("روحاني B-PERS\nقال\n", encoding="utf-8")
+    with pytest.raises(ConllError, match=r"a\.txt:2"):
+        read_conll(p)
+    assert read_conll(p, tags=False) == [[("روحاني", "O"), ("قال", "O")]]
+    p.write_text("روحاني X-PERS\n", encoding="utf-8")
+    with pytest.raises(ConllError, match="bad tag"):
+        read_conll(p)
+
+
+def test_dev_split_is_the_contiguous_tail():
+    sents = [[(f"w{i}", "O")] * (1 + i % 3) for i in range(60)]
+    train, dev = dev_split(sents)
+    assert train + dev == sents
+    n_dev = sum(map(len, dev))
+    assert abs(n_dev - sum(map(len, sents)) / 6) <= 3
+
+
+# --- features and tokenising -----------------------------------------------------------------------------
+
+
+def test_clitics_stems_shapes():
+    assert split_proclitic("والكرملين") == ("وال", "كرملين")
+    assert split_proclitic("بوتين") == ("ب", "وتين")  # ambiguity left to the model: both forms are features
+    assert split_proclitic("في") == ("", "في")
+    assert light_stem("الروسيه") == "روس"
+    assert word_shape("2020") == "numm" and word_shape("،") == "punct" and word_shape("Sputnik") == "latl"
+
+
+def test_gazetteer_longest_match_with_clitics():
+    g = Gazetteer({"الولايات المتحده": "LOC", "موسكو": "LOC", "الرييس": "TITLE"})
+    fx = FeatureExtractor(gazetteer=g)
+    toks = ["وصل", "الرئيس", "الى", "الولايات", "المتحدة", "وموسكو"]
+    types = [fx._type_features(t) for t in toks]
+    assert g.tags([t[2] for t in types], [t[3] for t in types]) == ["", "B-TITLE", "", "B-LOC", "I-LOC", "B-LOC"]
+    feats = fx.sentence(toks)
+    assert "g=B-LOC" in feats[3] and "-1:g=B-TITLE" in feats[2] and "+1:g=B-TITLE" in feats[0]
+    assert "BOS" in feats[0] and "EOS" in feats[-1] and "-1:w=الي" in feats[3] and "+2:w=المتحده" in feats[2]
+
+
+def test_tokenize_offsets():
+    text = "قال الرئيس (فلاديمير) بوتين.\nوأعلنت موسكو، اليوم"
+    sents = tokenize(text)
+    assert [[t for t, _, _ in s] for s in sents] == [
+        ["قال", "الرئيس", "(", "فلاديمير", ")", "بوتين", "."], ["وأعلنت", "موسكو", "،", "اليوم"]]
+    for s in sents:
+        for tok, a, b in s:
+            assert text[a:b] == tok
+
+
+# --- training (small slice of the shared data) -----------------------------------------------------------
+
+
+def test_train_small_slice(shared_data: Path, tmp_path: Path):
+    args = argparse.Namespace(data=shared_data / "anercorp" / "train.txt", seed=0, out=tmp_path, c1=0.05,
+                              c2=0.01, iterations=25, heldout_only=False, limit=120, rebuild_clusters=False)
+    assert train_cli(args) == 0
+    assert (tmp_path / MODEL_FULL).is_file() and (tmp_path / MODEL_HELDOUT).is_file()
+    model = NerModel(tmp_path / MODEL_FULL, make_extractor(tmp_path))
+    sents = read_conll(args.data)[:120]
+    gold = [[t for _, t in s] for s in sents]
+    pred = [model.tag_tokens([w for w, _ in s]) for s in sents]
+    assert evaluate(gold, pred)["micro"]["f1"] > 0.6  # it learnt its own training data
+    first = (tmp_path / MODEL_FULL).read_bytes()
+    assert train_cli(args) == 0
+    assert (tmp_path / MODEL_FULL).read_bytes() == first  # deterministic
+
+
+# --- the shipped model -----------------------------------------------------------------------------------
+
+needs_model = pytest.mark.skipif(not SHIPPED, reason="khabar/resources/ner has no model: run `khabar train ner`")
+
+
+@needs_model
+def test_seeds_people_and_organisations(seeds_dir: Path):
+    tagger = NerTagger()
+    found: set[tuple[str, str]] = set()
+    for path in sorted(seeds_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for m in tagger.tag(text, lang="ar"):
+            assert m.source == "ner" and text[m.start:m.end] == m.text and m.key
+            found.add((m.kind, m.text))
+    texts = {kind: {t for k, t in found if k == kind} for kind in ("PERS", "ORG", "LOC")}
+    for name in ("بوتين", "روحاني", "كاظم جلالي", "لافروف"):
+        assert any(name in t for t in texts["PERS"]), (name, texts["PERS"])
+    for org in ("وكالة مهر للأنباء", "الكرملين", "مجموعة مينسك", "اللجنة الدولية للصليب الأحمر"):
+        assert any(org in t for t in texts["ORG"]), (org, texts["ORG"])
+    assert any("موسكو" in t for t in texts["LOC"])
+
+
+@needs_model
+def test_tagger_offsets_title_and_language():
+    tagger = NerTagger()
+    text = "وقال وزير الخارجية الروسي سيرغي لافروف في موسكو"
+    ms = tagger.tag(text, lang="ar", title="بوتين يتصل بروحاني")
+    assert all(text[m.start:m.end] == m.text for m in ms if m.start >= 0)
+    assert any(m.kind == "PERS" and "لافروف" in m.text for m in ms)
+    assert any(m.start == -1 for m in ms)  # title mentions have no offsets into the text
+    assert tagger.tag(text, lang="en") == []
+    assert tagger.tag("") == []
+
+
+@needs_model
+def test_cli_ner_conll(tmp_path: Path, capsys):
+    src = tmp_path / "in.txt"
+    src.write_text("أكد O\nالرئيس O\nالروسي O\nفلاديمير O\nبوتين O\n\nفي\nموسكو\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    assert cli_main(["ner", "--conll", str(src), "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[4] == "بوتين O B-PERS" or lines[4] == "بوتين O I-PERS"
+    assert lines[5] == "" and lines[7].startswith("موسكو ") and lines[7].endswith("-LOC")
+    assert cli_main(["ner", "--conll", str(src)]) == 0
+    assert capsys.readouterr().out == out.read_text(encoding="utf-8")
+    assert cli_main(["ner", "--conll", str(tmp_path / "missing.txt")]) == 1
+
+
+@needs_model
+def test_cli_eval_file(tmp_path: Path, capsys):
+    src = tmp_path / "gold.txt"
+    src.write_text("قال O\nالرئيس O\nفلاديمير B-PERS\nبوتين I-PERS\nفي O\nموسكو B-LOC\n", encoding="utf-8")
+    assert cli_main(["eval", "ner", str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "micro" in out and "PERS" in out
