@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
+from itertools import islice
 from typing import Protocol
 
 from khabar.article import Mention
@@ -16,6 +17,7 @@ from khabar.extract.gazetteer import PREFIXES, Hit, fold, gazetteer
 from khabar.lang.normalize import normalize
 
 KINDS = ("PERS", "LOC", "ORG", "MISC")
+LOC, ORG, TITLE = 1, 2, 3  # marks on _Doc.covered
 
 
 class EntityTagger(Protocol):
@@ -35,12 +37,14 @@ STOPWORDS = frozenset(normalize(w) for w in """
 أعرب أعربت يعرب بحث بحثت ناقش التقى يلتقي استقبل يستقبل زار يزور وصل يصل غادر رحب دعا يدعو طالب يطالب شدد أجرى
 هاتفي هاتفيا اتصال اتصالا بيان تصريح تصريحات مؤتمر صحفي نفسه نفسها بدوره بدورها أمام امام جديد جديدة سابق السابق
 وزير وزيرة الوزير رئيس نائب سفير مدير عضو الأمين العام عقب إثر اثر وسط جراء بسبب نحو تجاه إزاء ازاء رغم خلف فوق
-تحت قرب لدي عليه عليها إليه إليها منه منها فيه فيها له لها لهم بها به
+تحت قرب لدي عليه عليها إليه إليها منه منها فيه فيها له لها لهم بها به ولي خادم عضوا وزيرا رئيسا نائبا سفيرا مديرا
 """.split())
 # Tokens that join a name's parts (normalised): بن، ابن، بنت، أبو، عبد، آل
 CONNECTORS = frozenset(normalize(w) for w in "بن ابن بنت أبو ابو أبي عبد آل".split())
 DUAL_TITLES = frozenset(normalize(w) for w in "الرئيسين الرئيسان وزيري وزيرا الزعيمين الزعيمان".split())
 LATIN_CONNECTORS = frozenset("de du la le van von al el bin da di".split())
+ORDINALS = frozenset(normalize(w) for w in """الأول الاول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع
+العاشر الأخير الأولى الثانية الثالثة الرابعة الخامسة الأخيرة الجديد الجديدة""".split())
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _CLITIC = re.compile(r"^(?:[وف]?(?:بال|كال|لل|ال|ب|ل|ك)|[وف])")
 
@@ -88,14 +92,32 @@ def _org_key_of_text(norm: str) -> str:
     return "org:" + " ".join(words)
 
 
+def person_key(words: Sequence[str]) -> str:
+    """The key of a person from the normalised words of the name.
+
+    The surname (last word, «عبد الله» joined); for a name with «بن» the given name and the father's name:
+    «سلمان بن عبدالعزيز آل سعود» -> pers:سلمان بن عبدالعزيز.
+    """
+    ws: list[str] = []
+    for w in words:
+        if ws and ws[-1] in ("عبد", "ابو") and w not in CONNECTORS:
+            ws[-1] += w
+        else:
+            ws.append(w)
+    for i, w in enumerate(ws[1:-1], 1):
+        if w in ("بن", "ابن", "بنت"):
+            return f"pers:{surname_form(ws[0]) if i == 1 else ws[0]} بن {ws[i + 1]}"
+    names = [w for w in ws if w not in CONNECTORS] or ws or [""]
+    return "pers:" + surname_form(names[-1]) if len(names) == 1 else "pers:" + names[-1]
+
+
 def entity_key(text: str, kind: str, lang: str | None = None) -> str:
     """The canonical key of a mention: loc:RU / loc:karabakh / loc:gn<geonameid>, pers:<surname>, org:<slug>."""
     norm = normalize(text)
     norm = re.sub(r"[^\w\s'-]", " ", norm).split()
     norm = " ".join(norm)
     if kind == "PERS":
-        words = [w for w in norm.split() if w not in CONNECTORS] or norm.split() or [""]
-        return "pers:" + surname_form(words[-1])
+        return person_key(norm.split())
     if kind == "ORG":
         return _org_key_of_text(norm)
     if kind == "LOC":
@@ -113,8 +135,17 @@ class _Doc:
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded, self.offsets = fold(text)
-        self.tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(self.folded)]
-        self.starts = {s: i for i, (s, _, _) in enumerate(self.tokens)}
+        size = len(self.folded) + 1
+        self.covered = bytearray(size)  # per character: 0, or LOC / ORG / TITLE below
+        self.cache: dict[int, list[tuple[int, int, str]]] = {}
+
+    def tokens_from(self, pos: int, n: int = 12) -> list[tuple[int, int, str]]:
+        """Up to ``n`` tokens (start, end, text) of the folded text from ``pos``."""
+        out = self.cache.get(pos)
+        if out is None:
+            out = [(m.start(), m.end(), m.group()) for m in islice(_TOKEN.finditer(self.folded, pos), n)]
+            self.cache[pos] = out
+        return out
 
     def orig(self, start: int, end: int) -> tuple[int, int]:
         """The original span of a folded span."""
@@ -122,16 +153,6 @@ class _Doc:
             return start, end
         return self.offsets[start], self.offsets[end - 1] + 1
 
-    def token_at(self, pos: int) -> int:
-        """Index of the first token starting at or after ``pos``."""
-        lo, hi = 0, len(self.tokens)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.tokens[mid][0] < pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
 
     def is_upper(self, start: int) -> bool:
         """Whether the original character at a folded position is a capital letter."""
@@ -139,15 +160,16 @@ class _Doc:
         return self.text[o].isupper()
 
 
-def _select(mentions: Iterable[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
-    """Non-overlapping spans: longer first, then earlier."""
+def _select(mentions: Iterable[tuple[int, int, str, str, str]], size: int) -> list[tuple[int, int, str, str, str]]:
+    """Non-overlapping spans: longer first, then earlier (``size``: length of the text they lie in)."""
     chosen: list[tuple[int, int, str, str, str]] = []
-    taken: list[tuple[int, int]] = []
-    for m in sorted(mentions, key=lambda m: (-(m[1] - m[0]), m[0])):
-        if all(m[1] <= s or m[0] >= e for s, e in taken):
+    taken = bytearray(size + 1)
+    for m in sorted(mentions, key=lambda m: (m[0] - m[1], m[0])):
+        if taken.find(1, m[0], m[1]) == -1:
             chosen.append(m)
-            taken.append((m[0], m[1]))
-    return sorted(chosen)
+            taken[m[0]:m[1]] = b"\x01" * (m[1] - m[0])
+    chosen.sort()
+    return chosen
 
 
 class RuleTagger:
@@ -163,53 +185,60 @@ class RuleTagger:
         g = gazetteer()
         doc = _Doc(text)
         hits = g.hits(doc.folded, text, doc.offsets)
-        ents = _select((h.start - (2 if h.prefix.endswith("ال") else 0), h.end, h.entry.kind, h.entry.key,
-                        "gazetteer") for h in hits if h.entry.kind in ("LOC", "ORG"))
-        covered = {}
+        size = len(doc.folded)
+        ents = _select(((h.start - (2 if h.prefix.endswith("ال") else 0), h.end, h.entry.kind, h.entry.key,
+                         "gazetteer") for h in hits if h.entry.kind in ("LOC", "ORG")), size)
+        cov = doc.covered
         for s, e, kind, _, _ in ents:
-            for i in range(doc.token_at(s), doc.token_at(e)):
-                covered[i] = kind
+            cov[s:e] = bytes([LOC if kind == "LOC" else ORG]) * (e - s)
         found: list[tuple[int, int, str, str, str]] = list(ents)
-        titles = _select((h.start, h.end, "TITLE", h.entry.key, "") for h in hits if h.entry.kind == "TITLE")
-        title_tokens = set()
+        titles = _select(((h.start, h.end, "TITLE", h.entry.key, "") for h in hits if h.entry.kind == "TITLE"), size)
         for s, e, *_ in titles:
-            title_tokens.update(range(doc.token_at(s), doc.token_at(e)))
-        for _s, e, _, key, _ in titles:
-            found += self._names_after(doc, doc.token_at(e), covered, title_tokens, key in DUAL_TITLES)
+            if not cov[s]:
+                cov[s:e] = bytes([TITLE]) * (e - s)
+        for s, e, _, key, _ in titles:
+            if cov[s] == TITLE:
+                found += self._names_after(doc, e, key in DUAL_TITLES)
         for h in hits:
-            if h.entry.kind == "ORGCUE" and doc.token_at(h.start) not in covered:
-                org = self._org_after(doc, h, covered)
+            if h.entry.kind == "ORGCUE" and not cov[h.start]:
+                org = self._org_after(doc, h)
                 if org is not None:
                     found.append(org)
-        found += self._propagate(doc, found, covered)
+        found += self._propagate(doc, found)
         out = []
-        for s, e, kind, key, source in _select(found):
+        for s, e, kind, key, source in _select(found, size):
             os_, oe = doc.orig(s, e)
             out.append(Mention(text[os_:oe], kind, key, os_, oe, source))
         return out
 
-    def _name_token_ok(self, doc: _Doc, i: int, covered: dict[int, str], titles: set[int]) -> bool:
-        s, e, w = doc.tokens[i]
-        if i in covered or i in titles or not w.isalpha() or len(w) < 2 or w in STOPWORDS:
+    def __init__(self) -> None:
+        g = gazetteer()
+        self._stop = STOPWORDS | g.function_words
+        self._common = g.common
+
+    def _name_token_ok(self, doc: _Doc, tok: tuple[int, int, str]) -> bool:
+        s, e, w = tok
+        if doc.covered[s] or not w.isalpha() or len(w) < 2 or w in self._stop:
             return False
         if w.isascii():
             return doc.is_upper(s) or w in LATIN_CONNECTORS
-        common = gazetteer().common
-        if w.startswith("ال") or w in common:
+        if w.startswith("ال") or w in self._common or (w[0] in "وفبل" and w[1:] in self._stop):
             return False
         bare = strip_clitics(w)
-        return bare not in STOPWORDS and bare not in common
+        return bare not in self._stop and bare not in self._common
 
-    def _names_after(self, doc: _Doc, j: int, covered: dict[int, str], titles: set[int],
-                     dual: bool) -> list[tuple[int, int, str, str, str]]:
+    def _names_after(self, doc: _Doc, pos: int, dual: bool) -> list[tuple[int, int, str, str, str]]:
         """People named after a title: skip adjectives («الروسي»), «لدى موسكو» and a comma, then take names."""
-        toks = doc.tokens
+        toks = doc.tokens_from(pos, 16)
+        cov = doc.covered
+        j = 0
         skipped = 0
         while j < len(toks) and skipped < 4:
             w = toks[j][2]
-            if covered.get(j) == "LOC" or (w.startswith(("ال", "وال")) and not w.isascii() and j not in titles):
+            c = cov[toks[j][0]]
+            if c == LOC or (w.startswith(("ال", "وال")) and not w.isascii() and c != TITLE):
                 j += 1
-            elif w in ("لدي", "في") and covered.get(j + 1) == "LOC":
+            elif w in ("لدي", "في") and j + 1 < len(toks) and cov[toks[j + 1][0]] == LOC:
                 j += 2
             else:
                 break
@@ -230,11 +259,15 @@ class RuleTagger:
                     names.append(k)
                 elif free >= 2 and not w.isascii():
                     break
+                elif (names and free < 2 and w.startswith("ال") and len(w) >= 5 and w[2:] not in self._common
+                      and w not in self._stop and not cov[toks[k][0]]):
+                    names.append(k)  # «الأمير خالد الفيصل»
+                    free += 1
                 elif w in ("(", ")") and names and k + 1 < len(toks) and toks[k + 1][2].isalpha():
                     pass  # «الرئيس (فلاديمير) بوتين»
                 elif names and w.startswith("و") and not w.isascii():
                     break
-                elif self._name_token_ok(doc, k, covered, titles):
+                elif self._name_token_ok(doc, toks[k]):
                     names.append(k)
                     free += 1
                 else:
@@ -245,31 +278,29 @@ class RuleTagger:
             if not names:
                 break
             s, e = toks[names[0]][0], toks[names[-1]][1]
-            last = toks[names[-1]][2]
-            out.append((s, e, "PERS", "pers:" + last, "rules"))
+            out.append((s, e, "PERS", person_key([toks[i][2] for i in names if toks[i][2].isalpha()]), "rules"))
             if not dual or k >= len(toks) or not toks[k][2].startswith("و") or len(toks[k][2]) < 4:
                 break
             # «الرئيسين روحاني وبوتين»: the second name after the conjunction
             s2 = toks[k][0] + 1
             w2 = toks[k][2][1:]
-            if w2 in STOPWORDS or w2.startswith("ال"):
+            if w2 in self._stop or w2 in self._common or w2.startswith("ال"):
                 break
             out.append((s2, toks[k][1], "PERS", "pers:" + w2, "rules"))
             break
         return out
 
-    def _org_after(self, doc: _Doc, hit: Hit, covered: dict[int, str]) -> tuple[int, int, str, str, str] | None:
+    def _org_after(self, doc: _Doc, hit: Hit) -> tuple[int, int, str, str, str] | None:
         """An organisation opened by a cue word: «وكالة مهر للأنباء», «وزارة الشؤون الإسلامية»."""
-        toks = doc.tokens
-        j = doc.token_at(hit.end)
-        k = j
-        while k < len(toks) and k - j < self.max_org_tokens:
+        toks = doc.tokens_from(hit.end, self.max_org_tokens)
+        cov = doc.covered
+        j = k = 0
+        while k < len(toks):
             w = toks[k][2]
-            if not w.isalpha() or w in STOPWORDS:
+            c = cov[toks[k][0]]
+            if not w.isalpha() or w in self._stop or w in ORDINALS or c in (TITLE, ORG):
                 break
-            if covered.get(k) == "ORG":
-                break
-            if w.startswith(("ال", "لل", "وال", "بال")) or covered.get(k) == "LOC":
+            if w.startswith(("ال", "لل", "وال", "بال")) or c == LOC:
                 k += 1
             elif k == j and not w.startswith(("و", "ف")) and strip_clitics(w) not in STOPWORDS:
                 k += 1  # a bare name right after the cue: «وكالة مهر»
@@ -277,7 +308,7 @@ class RuleTagger:
                 break
         while k > j and toks[k - 1][2].startswith("و") and not toks[k - 1][2].startswith("وال"):
             k -= 1
-        if k == j or all(covered.get(i) == "LOC" or toks[i][2].startswith("وال") for i in range(j, k)) and k - j > 1:
+        if k == j or all(cov[toks[i][0]] == LOC or toks[i][2].startswith("وال") for i in range(j, k)) and k - j > 1:
             return None
         start = hit.start
         end = toks[k - 1][1]
@@ -285,31 +316,29 @@ class RuleTagger:
         return (start - len(hit.prefix) if hit.prefix.startswith("ال") else start, end, "ORG",
                 _org_key_of_text(" ".join(norm.split())), "rules")
 
-    def _propagate(self, doc: _Doc, found: Sequence[tuple[int, int, str, str, str]],
-                   covered: dict[int, str]) -> list[tuple[int, int, str, str, str]]:
+    def _propagate(self, doc: _Doc, found: Sequence[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
         """Later mentions of a name found after a title: «روحاني», «وبوتين», «السفير جلالي»."""
         surnames = {}
         for s, e, kind, key, _ in found:
             if kind == "PERS":
                 words = doc.folded[s:e].split()
-                if words and len(words[-1]) >= 3:
+                if words and len(words[-1]) >= 3 and key == "pers:" + words[-1] and words[-1] not in self._common:
                     surnames[words[-1]] = key
         if not surnames:
             return []
         out = []
-        for i, (s, e, w) in enumerate(doc.tokens):
-            if i in covered:
-                continue
-            key = surnames.get(w)
-            start = s
-            for n in (1, 2, 3, 4):
-                if key is not None or len(w) - n < 3:
-                    break
-                if w[:n] in PREFIXES:
-                    key = surnames.get(w[n:])
-                    start = s + n
-            if key is not None:
-                out.append((start, e, "PERS", key, "rules"))
+        folded, cov = doc.folded, doc.covered
+        for name, key in surnames.items():
+            i = folded.find(name)
+            while i != -1:
+                end = i + len(name)
+                if (end >= len(folded) or not folded[end].isalnum()) and cov[i] not in (LOC, ORG):
+                    p = i
+                    while p > 0 and folded[p - 1].isalpha() and i - p <= 4:
+                        p -= 1
+                    if (p == 0 or not folded[p - 1].isalpha()) and folded[p:i] in PREFIXES:
+                        out.append((i, end, "PERS", key, "rules"))
+                i = folded.find(name, end)
         return out
 
 

@@ -8,6 +8,8 @@ combinations) are allowed before a hit; any other letter before or after it is n
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,22 +50,49 @@ def _fold_table() -> tuple[dict[int, str | None], frozenset[int]]:
 
 
 _TABLE, _DELETED = _fold_table()
+_COMMON = [(a, _TABLE[ord(a)]) for a in "أإآىةؤئ\n\xa0\t\r"]
+_RARE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)
+                                  if chr(c) not in "أإآىةؤئ\n\xa0\t\r" and _TABLE[c] is not None
+                                  and not chr(c).isdigit()) + "]")
+_DIGITS = {c: _TABLE[c] for c in _TABLE if chr(c).isdigit()}
 _DELETED_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_DELETED)) + "]")
 
 
-def fold(text: str) -> tuple[str, list[int] | None]:
-    """The matching form of ``text`` and, when its length differs, the original index of each character.
+class Deletions:
+    """Maps an index of the folded text to the original where some characters (marks) were deleted."""
+
+    __slots__ = ("_after",)
+
+    def __init__(self, deleted: list[int]) -> None:
+        # the folded index before which the j-th deleted character stood
+        self._after = [d - j for j, d in enumerate(deleted)]
+
+    def __getitem__(self, i: int) -> int:
+        return i + bisect_right(self._after, i)
+
+
+def fold(text: str) -> tuple[str, Sequence[int] | Deletions | None]:
+    """The matching form of ``text`` and, when its length differs, a map from its indices to the original.
 
     ``None`` means the folded text is aligned one to one with the original (the common case).
     """
-    out = text.translate(_TABLE).lower()
+    if _RARE_RE.search(text) is None:
+        # the common case: a few str.replace calls are far faster than a dict-based translate
+        out = text
+        for a, b in _COMMON:
+            if a in out:
+                out = out.replace(a, b)
+        out = out.lower()
+    else:
+        out = text.translate(_TABLE).lower()
     if len(out) == len(text):
         if out.isascii() or not _DELETED_RE.search(text):
             return out, None
-    if _DELETED_RE.search(text) and len(text.lower()) == len(text):
-        kept = [i for i, ch in enumerate(text) if ord(ch) not in _DELETED]
-        if len(kept) == len(out):
-            return out, kept
+    if len(text.lower()) == len(text):
+        deleted = [m.start() for m in _DELETED_RE.finditer(text)]
+        out = _DELETED_RE.sub("", out)
+        if len(out) + len(deleted) == len(text):
+            return out, Deletions(deleted)
     folded, offsets = normalize_with_offsets(text)
     return folded, offsets
 
@@ -104,6 +133,7 @@ class Gazetteer:
         self.org_cues = {normalize(t) for t in _read("org_cues.txt")}
         self.stop = {normalize(t) for t in _read("stop.txt")}
         self.common = frozenset(_read("common.txt"))
+        self.function_words = frozenset(normalize(w) for ln in _read("function_words.txt") for w in ln.split())
         auto = ahocorasick.Automaton()
         entries: dict[str, list[Entry]] = {}
         for form, e in self.forms.items():
@@ -131,7 +161,7 @@ class Gazetteer:
                     return e
         return None
 
-    def hits(self, folded: str, original: str, offsets: list[int] | None) -> list[Hit]:
+    def hits(self, folded: str, original: str, offsets: Sequence[int] | Deletions | None) -> list[Hit]:
         """All hits on token boundaries (with allowed clitic prefixes); Latin hits must be capitalised."""
         out: list[Hit] = []
         n = len(folded)
@@ -140,12 +170,17 @@ class Gazetteer:
             start = end - length
             if end < n and folded[end].isalnum():
                 continue
-            p = start
-            while p > 0 and folded[p - 1].isalpha() and start - p <= 4:
-                p -= 1
-            prefix = folded[p:start]
-            if p > 0 and folded[p - 1].isalpha():
-                continue
+            if start == 0 or not folded[start - 1].isalpha():
+                prefix = ""
+            else:
+                p = start - 1
+                while p > 0 and folded[p - 1].isalpha() and start - p <= 4:
+                    p -= 1
+                if p > 0 and folded[p - 1].isalpha():
+                    continue
+                prefix = folded[p:start]
+                if prefix not in PREFIXES:
+                    continue
             for e in entries:
                 if e.needs_al:
                     if prefix not in AL_PREFIXES:

@@ -82,6 +82,13 @@ def ministry_entries() -> list[tuple[str, str, str]]:
     return out
 
 
+def _too_common(form: str, common: set[str]) -> bool:
+    """A geonames form that is also an ordinary word: «الدولة», «كيف», «السلطات», «بن»."""
+    nf = normalize(form)
+    bare = nf[2:] if nf.startswith("ال") else nf
+    return bare in common or len(bare.replace(" ", "")) < 4
+
+
 def city_entries(stop: set[str], slugs: dict[str, str]) -> list[tuple[str, str, str]]:
     """Cities above a population threshold: Arabic-script alternate names, and Latin names of the largest.
 
@@ -137,7 +144,9 @@ def build(out_path: Path) -> int:
     seen: dict[str, tuple[str, str]] = {}
     curated = curated_entries()
     slugs = {f: key for f, kind, key in curated if kind == "LOC" and f.isascii() and not key[4:].isupper()}
-    auto = cldr_entries() + nisba_entries() + ministry_entries() + city_entries(stop, slugs)
+    common = set(read_lines("common.txt")) | {normalize(w) for w in read_lines("function_words.txt")}
+    cities = [e for e in city_entries(stop, slugs) if not (_ARABIC.search(e[0]) and _too_common(e[0], common))]
+    auto = cldr_entries() + nisba_entries() + ministry_entries() + cities
     for i, (form, kind, key) in enumerate(curated + auto):
         nf = normalize(form)
         stopped = nf in stop or "ال" + nf in stop or (nf.startswith("ال") and nf[2:] in stop)
