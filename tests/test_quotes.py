@@ -52,6 +52,7 @@ def test_unknown_subject_is_not_a_speaker():
 
 def test_english_said():
     text = 'President Vladimir Putin said: "We support the ceasefire in Karabakh fully."'
-    qs = quotes(text)
+    qs = find_quotes(text, default_tagger().tag(text), lang=None)
+    assert qs == find_quotes(text, default_tagger().tag(text), lang="en")
     assert qs and qs[0].speaker_key == "pers:putin"
     assert qs[0].text == "We support the ceasefire in Karabakh fully."

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import NamedTuple
+
+import ahocorasick
 
 from khabar.article import Mention, Quote
 
@@ -14,10 +18,56 @@ _AR_VERBS = [
     "شدد", "شددت", "لفت", "لفتت", f"{_A}عرب", f"{_A}عربت", "تابع", "تابعت", "كشف", "كشفت", "نفى", "نفت",
     "اعتبر", "اعتبرت", "رأى", "رأت", "قالوا", "ذكروا", f"{_A}كدوا",
 ]
-_AR_VERB = re.compile(
-    r"(?<![\w])(?:[وف])?(?:" + "|".join(v.replace(" ", r"\s+") for v in _AR_VERBS) + r")(?![\w])"
-)
-_AR_ACCORDING = re.compile(r"(?<![\w])(?:[وف]?(?:وفقا?\s+ل|وفق|بحسب|حسب|نقلا\s+عن))\s*")
+_AR_ACCORDING_WORDS = ["وفقا ل", "وفقاً ل", "وفق", "بحسب", "حسب", "نقلا عن", "نقلاً عن"]
+
+
+class _Cue(NamedTuple):
+    """A cue found in the text: its span and whether it is a speech verb or «بحسب»-like."""
+
+    start: int
+    end: int
+    text: str
+    according: bool
+
+
+@cache
+def _cue_automaton() -> ahocorasick.Automaton:
+    """Speech verbs and «بحسب»-like cues, with hamza spellings and the و/ف conjunction, in one automaton."""
+    auto = ahocorasick.Automaton()
+    forms: dict[str, bool] = {}
+    for pattern in _AR_VERBS:
+        for alef in "اأإآ":
+            forms[pattern.replace(_A, alef)] = False
+    for w in _AR_ACCORDING_WORDS:
+        forms[w] = True
+    for form, according in forms.items():
+        for conj in ("", "و", "ف"):
+            auto.add_word(conj + form, (len(conj + form), according))
+    auto.make_automaton()
+    return auto
+
+
+def _cues(text: str) -> list[_Cue]:
+    """Cue words on word boundaries (the longest at each end position)."""
+    out: list[_Cue] = []
+    n = len(text)
+    for end_idx, (length, according) in _cue_automaton().iter(text):
+        start, end = end_idx + 1 - length, end_idx + 1
+        if start > 0 and text[start - 1].isalnum():
+            continue
+        if not according and end < n and text[end].isalnum():
+            continue
+        if according and end < n and text[end].isalnum() and not text[end - 1] == "ل":
+            continue
+        if out and out[-1].start <= start < out[-1].end:
+            if end - start <= out[-1].end - out[-1].start:
+                continue
+            out.pop()
+        out.append(_Cue(start, end, text[start:end], according))
+    return out
+
+
+_LATIN = re.compile(r"[A-Za-z]{4}")
 _EN_VERB = re.compile(
     r"\b(?:said|says|told|stated|announced|added|declared|according to|a déclaré|a affirmé|a indiqué|"
     r"a ajouté|a annoncé|a dit|selon|dedi|açıkladı|söyledi|belirtti|ifade etti|kaydetti|göre)\b"
@@ -71,10 +121,11 @@ def find_quotes(text: str, entities: list[Mention], lang: str | None = None) -> 
     quotes: list[Quote] = []
     last_end = -1
     prev_speaker: tuple[str, str] | None = None
-    for m in _AR_VERB.finditer(text):
-        if m.start() < last_end:
+    cues = _cues(text)
+    for m in cues:
+        if m.according or m.start < last_end:
             continue
-        after = m.end()
+        after = m.end
         stop = _SPEAKER_END.search(text, after)
         window_end = stop.start() if stop else len(text)
         window_end = min(window_end, after + 120)
@@ -101,21 +152,25 @@ def find_quotes(text: str, entities: list[Mention], lang: str | None = None) -> 
         said = text[q_start:q_end].strip()
         if len(said) < 8:
             continue
-        quotes.append(Quote(speaker, said, cue=m.group().strip(), start=q_start, end=q_end, speaker_key=key))
+        quotes.append(Quote(speaker, said, cue=m.text, start=q_start, end=q_end, speaker_key=key))
         prev_speaker = (speaker, key)
         inner = _speaker(ents, q_start, q_end, reach=3)
-        if inner is not None and inner.kind == "PERS" and _AR_VERB.match(text, inner.end + 1):
+        if inner is not None and inner.kind == "PERS" and any(c.start == inner.end + 1 for c in cues):
             prev_speaker = (inner.text, inner.key)  # «أفادت وكالة مهر أن جلالي أعلن …»: then «وقال» is Jalali
         last_end = q_end
-    for m in _AR_ACCORDING.finditer(text):
-        who = next((e for e in ents if 0 <= e.start - m.end() <= 25), None)
-        if who is None or any(q.start <= m.start() < q.end for q in quotes):
+    for m in cues:
+        if not m.according:
             continue
-        sent_start = max(text.rfind(c, 0, m.start()) for c in ".\n!؟?") + 1
-        said = text[sent_start:m.start()].strip(" ،,")
+        who = next((e for e in ents if 0 <= e.start - m.end <= 25), None)
+        if who is None or any(q.start <= m.start < q.end for q in quotes):
+            continue
+        sent_start = max(text.rfind(c, 0, m.start) for c in ".\n!؟?") + 1
+        said = text[sent_start:m.start].strip(" ،,")
         if len(said) >= 8:
-            quotes.append(Quote(text[m.end():who.end].strip(), said, cue=m.group().strip(), start=sent_start,
-                                end=m.start(), speaker_key=who.key))
+            quotes.append(Quote(text[m.end:who.end].strip(), said, cue=m.text, start=sent_start,
+                                end=m.start, speaker_key=who.key))
+    if lang in ("ar", "fa", "ur") or (lang is None and _LATIN.search(text) is None):
+        return sorted(quotes, key=lambda q: q.start)
     for m in _EN_VERB.finditer(text):
         if any(q.start <= m.start() < q.end for q in quotes):
             continue
