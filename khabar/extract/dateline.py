@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 from khabar.article import Dateline
-from khabar.extract.agencies import Agency, lookup
+from khabar.extract.agencies import ANY_AGENCY, Agency, lookup
 from khabar.extract.dates import parse_date_text
 from khabar.lang.normalize import normalize
 
@@ -27,7 +27,7 @@ _WORD = r"(?!ـ)[^\W\d_](?:[^\W\d_]|[.'’\u200c\u064b-\u065f\u0670])*"
 _SEG = rf"{_WORD}(?:[ \t\xa0]+{_WORD}){{0,4}}"
 _QSEG = rf"[«\"“]?{_SEG}[»\"”]?"
 # tatweel stands for a dash only after a space: «واشنطن ـ», never the «لـ» of «لـ«عكاظ»».
-_DASH = r"(?:[ \t\xa0]*[-–—]+[ \t\xa0]*|[ \t\xa0]+ـ+[ \t\xa0]*)"
+_DASH = r"(?:[ \t\xa0]*[-–—]+[ \t\xa0]*|[ \t\xa0]+[ـ_]+[ \t\xa0]*)"
 _EOL = r"[ \t\xa0]*(?:\r?\n\s*|$)"  # a dateline on a line of its own
 _JUNK = re.compile(r"(?:Next\s+Previous\s+)")
 
@@ -36,18 +36,22 @@ _PLACE_PAREN = re.compile(
     rf"(?P<place>{_SEG})(?:[ \t\xa0]*[,،][ \t\xa0]*(?P<pdate>[^()\n,،]{{3,40}}?))?[ \t\xa0]*(?:[-–—ـ][ \t\xa0]*)?"
     rf"\((?P<ag>[^()\n]{{1,40}})\)(?P<tail>[ \t\xa0]*[-–—ـ:]+[ \t\xa0]*|{_EOL})"
 )
-_DASHED = re.compile(
-    rf"(?P<a>{_QSEG}(?:[ \t\xa0]*[،,][ \t\xa0]*{_QSEG}){{0,2}}){_DASH}(?P<b>{_QSEG})"
-    rf"(?:{_DASH}(?P<c>{_QSEG}(?:[ \t\xa0]*\([^()\n]{{1,25}}\))?))?"
-    rf"(?P<tail>[ \t\xa0]*[:/][ \t\xa0]*|[ \t\xa0]*[-–—]+[ \t\xa0]+|[ \t\xa0]+ـ+[ \t\xa0]+|{_EOL}|[ \t\xa0]+)"
-)
-_AGENCY_FIRST = re.compile(
-    rf"(?P<b>{_QSEG}){_DASH}(?P<c>{_SEG}(?:[ \t\xa0]*\([^()\n]{{1,25}}\))?)(?P<tail>[ \t\xa0]*[:/][ \t\xa0]*|{_EOL})"
-)
+# The agency slot is the alternation of every known alias, so the regex itself finds where the credit ends.
+_AGQ = rf"[«\"“]?(?:{ANY_AGENCY})(?!\w)[»\"”]?"
+_AGS = rf"{_AGQ}(?:[ \t\xa0]*[،,][ \t\xa0]*{_AGQ})*"
+_PRE = rf"{_QSEG}(?:(?:[ \t\xa0]*[،,][ \t\xa0]*|{_DASH}){_QSEG}){{0,2}}"  # reporters, or reporter and place
+_POST = rf"{_SEG}(?:[ \t\xa0]*\([^()\n]{{1,25}}\))?"
+_HARD_TAIL = rf"[ \t\xa0]*[:/][ \t\xa0]*|{_EOL}"
+_ANY_TAIL = rf"{_HARD_TAIL}|[ \t\xa0]*[-–—]+[ \t\xa0]+|[ \t\xa0]+ـ+[ \t\xa0]+|[ \t\xa0]+"
+_PRE_AG_POST = re.compile(rf"(?P<pre>{_PRE}){_DASH}(?P<ag>{_AGS}){_DASH}(?P<post>{_POST})(?P<tail>{_HARD_TAIL})")
+_AG_POST = re.compile(rf"(?P<ag>{_AGS}){_DASH}(?P<post>{_POST})(?P<tail>{_HARD_TAIL})")
+_AG_FILLER = re.compile(rf"(?P<ag>{_AGS}){_DASH}(?P<post>متابعات|متابعة|وكالات)(?P<tail>{_ANY_TAIL})")
+_PRE_AG = re.compile(rf"(?P<pre>{_PRE}){_DASH}(?P<ag>{_AGS})(?P<tail>{_ANY_TAIL})")
 _PLACE_DATE = re.compile(
     rf"(?P<place>{_SEG})[ \t\xa0]*(?P<date>\d[^\n/:()]{{3,70}})(?:[ \t\xa0]+|[ \t\xa0]*[-–—ـ][ \t\xa0]*)(?P<ag>{_QSEG})"
     rf"(?P<tail>[ \t\xa0]*[/:][ \t\xa0]*|[ \t\xa0]*[-–—]+[ \t\xa0]+|{_EOL})"
 )
+_PHOTO_CREDIT = re.compile(r"[ \t\xa0]*\((?:تصوير|رصد|تحرير)[^()]*\)")
 _SPLIT_INNER = re.compile(r"[ \t]*(?:/|،|,|[ \t][-–—ـ][ \t]|(?<=\D)[-–—](?=\D))[ \t]*")
 # Parts that credit no place: «متابعة», «خاص», «وكالات».
 _FILLERS = {"متابعه", "متابعات", "خاص", "وكالات", "الوكالات", "ترجمه", "تقرير", "متابعه خاصه"}
@@ -86,7 +90,7 @@ def _assign(known: list[Agency]) -> tuple[str | None, str | None]:
 def _place(part: str | None) -> str | None:
     if not part:
         return None
-    place = _clean(part)
+    place = _clean(_PHOTO_CREDIT.sub("", part))
     if not place or normalize(place) in _FILLERS or len(place.split()) > 4:
         return None
     return place
@@ -117,29 +121,33 @@ def _from_paren(m: re.Match[str]) -> tuple[str | None, str | None, str | None, d
     return outlet, agency, _place(places[0]) if places else None, when
 
 
+def _split_list(group: str | None) -> list[str]:
+    return [p for p in re.split(rf"[ \t\xa0]*[،,][ \t\xa0]*|{_DASH}", group) if p.strip()] if group else []
+
+
 def _from_dashed(m: re.Match[str]) -> tuple[str | None, str | None, str | None, date | None] | None:
-    parts = [p for g in ("a", "b", "c") if m.groupdict().get(g) for p in re.split(r"[ \t\xa0]*[،,][ \t\xa0]*", m.group(g))]
-    found = [lookup(_clean(p)) for p in parts]
-    ks = [i for i, a in enumerate(found) if a is not None]
-    if not ks:
+    groups = m.groupdict()
+    pre = _split_list(groups.get("pre"))
+    credits = _split_list(groups.get("ag"))
+    known = [a for a in (lookup(_clean(p)) for p in credits) if a is not None]
+    post = groups.get("post")
+    if post and (extra := lookup(_clean(post))) is not None:
+        known.append(extra)  # «عين اليوم – واس»: an outlet carrying an agency's item
+        post = None
+    if not known or sum(len(p.split()) for p in pre) > 6:
         return None
-    k = ks[0]
-    known = [a for a in found if a is not None]
-    others_after = [p for i, p in enumerate(parts) if i > k and found[i] is None]
-    others_before = [p for i, p in enumerate(parts) if i < k and found[i] is None]
-    if not m.group("tail").strip() and "\n" not in m.group("tail"):
-        # no colon, slash or dash after it («دمشق-سانا بدأت…»): only the tight «place-agency» shape
-        if len(parts) != 2 or k != 1 or known[0].kind != "agency" or len(parts[0].split()) > 2:
+    tail = m.group("tail")
+    if not tail.strip() and "\n" not in tail:
+        # no colon, slash or dash after the credit («دمشق-سانا بدأت…»): only the tight «place-agency» shape
+        if post or len(pre) != 1 or len(pre[0].split()) > 2 or known[0].kind != "agency":
             return None
-    if len((m.groupdict().get("a") or "").split()) > 6:
-        return None
     place: str | None = None
-    if others_after:
-        place = _place(others_after[0])
-    elif others_before:
-        quoted = parts[k].lstrip()[:1] in "«\"“"
-        if known[0].kind == "agency" or quoted:
-            place = _place(others_before[-1])
+    if post:
+        place = _place(post)
+    elif pre:
+        quoted = credits[0].lstrip()[:1] in "«\"“"
+        if known[0].kind == "agency" or quoted:  # «الرياض - واس», «واشنطن ـ «الشرق الأوسط»»
+            place = _place(pre[-1])  # else «سعد الفراج – عين اليوم»: a reporter's byline
     outlet, agency = _assign(known)
     return outlet, agency, place, None
 
@@ -169,8 +177,10 @@ _SHAPES = [
     (_PAREN, _from_paren),
     (_PLACE_PAREN, _from_place_paren),
     (_PLACE_DATE, _from_place_date),
-    (_DASHED, _from_dashed),
-    (_AGENCY_FIRST, _from_dashed),
+    (_PRE_AG_POST, _from_dashed),
+    (_AG_POST, _from_dashed),
+    (_AG_FILLER, _from_dashed),
+    (_PRE_AG, _from_dashed),
 ]
 
 
