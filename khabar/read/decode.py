@@ -37,7 +37,7 @@ _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06fc]")
 _LATIN1_LETTER = re.compile("[\u00c0-\u00ff]")
 _C1_OR_PRIVATE = re.compile("[\u0080-\u009f\ue000-\uf8ff]")
 _TAG = re.compile(r"<[^<>]*>")
-_ASCII_LETTER = re.compile("[A-Za-z]")
+_ARABIC_WORD = re.compile("[\u0621-\u064a]{2}")
 _MIXED = re.compile("[\u0621-\u064a][A-Za-z\u00c0-\u00ff]|[A-Za-z\u00c0-\u00ff][\u0621-\u064a]")
 LEGACY = ("cp1256", "iso8859-6")
 
@@ -88,8 +88,7 @@ def _legacy_score(text: str) -> int:
     of accented Latin text read through an Arabic code page) count against it.
     """
     arabic = len(_ARABIC_LETTER.findall(text))
-    latin = len(_ASCII_LETTER.findall(text))
-    if arabic < 0.2 * (arabic + latin):
+    if not _ARABIC_WORD.search(text):
         return 0
     return (
         arabic
@@ -147,14 +146,20 @@ def decode(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
             raise DecodeError("binary file (NUL bytes)")
         return text, name
     sample = data[:65536]
-    if len(sample) - len(sample.translate(None, _CONTROL)) > max(2, len(sample) // 200):
-        raise DecodeError("binary file (control bytes)")
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         reason = _utf8_error(data, err)
         if reason:
             raise DecodeError(reason) from None
+    else:
+        # valid UTF-8 with a few stray controls (scraped text has them) is text; mostly controls is not
+        if controls > max(8, len(sample) // 10):
+            raise DecodeError("binary file (control bytes)")
+        return text, "utf-8"
+    if controls > max(2, len(sample) // 200):
+        raise DecodeError("binary file (control bytes)")
     return _decode_legacy(data, declared)
 
 
