@@ -47,10 +47,17 @@ def idf(term: str) -> float:
     return math.log((n + 1) / (df.get(term, 0) + 1)) + 1.0
 
 
-def sentence_vector(text: str, lang: str | None = None) -> dict[str, float]:
-    """The L2-normalised IDF-weighted term vector of a sentence."""
+def sentence_vector(text: str, lang: str | None = None, local_df: Counter | None = None,
+                    local_n: int = 0) -> dict[str, float]:
+    """The L2-normalised IDF-weighted term vector of a sentence.
+
+    With ``local_df`` (term -> number of sentences of the story holding it, out of ``local_n``) a term that runs
+    through the whole story, such as the place it happens, weighs less: it is the topic, not a fact.
+    """
     counts = Counter(terms(text, lang))
     vec = {t: c * idf(t) for t, c in counts.items()}
+    if local_df is not None and local_n:
+        vec = {t: w * math.log((local_n + 1) / (local_df.get(t, 0) + 1)) for t, w in vec.items()}
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
     return {t: v / norm for t, v in vec.items()}
 
@@ -65,8 +72,12 @@ def similarity_matrix(a: list[str], b: list[str], lang_a: str | None = None, lan
                       emb_a: np.ndarray | None = None, emb_b: np.ndarray | None = None,
                       embed_floor: float = 0.82, embed_weight: float = 0.4) -> np.ndarray:
     """Sentence-by-sentence similarity in [0, 1]: lexical, blended with embeddings when given."""
-    va = [sentence_vector(s, lang_a) for s in a]
-    vb = [sentence_vector(s, lang_b) for s in b]
+    local_df: Counter = Counter()
+    for s, lang in [(s, lang_a) for s in a] + [(s, lang_b) for s in b]:
+        local_df.update(set(terms(s, lang)))
+    n = len(a) + len(b)
+    va = [sentence_vector(s, lang_a, local_df, n) for s in a]
+    vb = [sentence_vector(s, lang_b, local_df, n) for s in b]
     sim = np.array([[cosine(x, y) for y in vb] for x in va], dtype=np.float32).reshape(len(a), len(b))
     if emb_a is not None and emb_b is not None and len(a) and len(b):
         sem = np.clip((emb_a @ emb_b.T - embed_floor) / (1 - embed_floor), 0, 1)
@@ -109,14 +120,24 @@ def numbers(text: str) -> list[str]:
     return _NUMBER.findall(normalize_digits(text))
 
 
-def novel_details(sentence: str, other_text: str, lang: str | None = None) -> list[str]:
-    """Numbers and rare terms of ``sentence`` that appear nowhere in ``other_text``: what it adds."""
+_WORD = re.compile(r"[\w\u0600-\u06FF:.,/-]+")
+
+
+def novel_details(sentence: str, other_text: str, lang: str | None = None, min_idf: float = 4.0) -> list[str]:
+    """Numbers and rare words of ``sentence`` (as written) that appear nowhere in ``other_text``: what it adds."""
     other_terms = set(terms(other_text, lang))
     other_numbers = set(numbers(other_text))
-    out = [n for n in numbers(sentence) if n not in other_numbers]
-    seen = set(out)
-    for t in terms(sentence, lang):
-        if t not in other_terms and t not in seen and not t.isdigit() and idf(t) >= 4.0 and len(t) > 2:
-            out.append(t)
-            seen.add(t)
+    out: list[str] = []
+    for word in _WORD.findall(sentence):
+        word = word.strip(":.,/-")
+        if not word or word in out:
+            continue
+        nums = numbers(word)
+        if nums:
+            if any(n not in other_numbers for n in nums):
+                out.append(word)
+            continue
+        stems = terms(word, lang)
+        if stems and all(t not in other_terms and len(t) > 2 and idf(t) >= min_idf for t in stems):
+            out.append(word)
     return out

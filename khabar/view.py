@@ -12,7 +12,7 @@ from khabar.align import align, novel_details, numbers, similarity_matrix
 from khabar.article import Article
 from khabar.lang.tokens import terms
 
-AGREE_THRESHOLD = 0.30  # sentence similarity at which two sources state the same fact
+AGREE_THRESHOLD = 0.20  # sentence similarity at which two sources state the same fact
 COPY_SHARE = 0.7  # share of a shorter article's sentences found near-verbatim in another: a copy
 
 
@@ -181,7 +181,7 @@ def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
         for i, s in enumerate(sents[x]):
             if (x, i) in in_fact:
                 details = novel_details(s, others, a.lang)
-                if any(d[0].isdigit() for d in details) or len(details) >= 3:
+                if any(ch.isdigit() for d in details for ch in d) or len(details) >= 3:
                     items.append(Addition(a.id, s, details, shared=True))
             else:
                 items.append(Addition(a.id, s, novel_details(s, others, a.lang)))
