@@ -13,7 +13,7 @@ from itertools import islice
 from typing import Protocol
 
 from khabar.article import Mention
-from khabar.extract.gazetteer import PREFIXES, Hit, fold, gazetteer
+from khabar.extract.gazetteer import PREFIXES, Hit, fold, gazetteer, is_latin
 from khabar.lang.normalize import normalize
 
 KINDS = ("PERS", "LOC", "ORG", "MISC")
@@ -43,6 +43,10 @@ STOPWORDS = frozenset(normalize(w) for w in """
 CONNECTORS = frozenset(normalize(w) for w in "بن ابن بنت أبو ابو أبي عبد آل".split())
 DUAL_TITLES = frozenset(normalize(w) for w in "الرئيسين الرئيسان وزيري وزيرا الزعيمين الزعيمان".split())
 LATIN_CONNECTORS = frozenset("de du la le van von al el bin da di".split())
+# capitalised words after a title that are not names («ministre de la Santé», «Bakanı Yeni»)
+LATIN_STOP = frozenset("""santé défense sénat intérieur affaires justice culture éducation état finances économie
+travail agriculture environnement transports armées health defense interior foreign affairs state treasury
+justice education energy house senate the a an of and et ou yeni türkiye ve ile""".split())
 ORDINALS = frozenset(normalize(w) for w in """الأول الاول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع
 العاشر الأخير الأولى الثانية الثالثة الرابعة الخامسة الأخيرة الجديد الجديدة""".split())
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -220,10 +224,16 @@ class RuleTagger:
         s, e, w = tok
         if doc.covered[s] or not w.isalpha() or len(w) < 2 or w in self._stop:
             return False
-        if w.isascii():
-            return doc.is_upper(s) or w in LATIN_CONNECTORS
+        if is_latin(w):
+            return doc.is_upper(s) and w not in LATIN_STOP
         if w.startswith("ال") or w in self._common or (w[0] in "وفبل" and w[1:] in self._stop):
             return False
+        if w in _CLITIC_INITIAL_NAMES:
+            return True
+        if w[0] in "بلك" and (w[1:] in self._common or w[1] == "ت" and len(w) >= 5 or gazetteer().lookup(w[1:])):
+            return False  # «بتشكيل», «لتعزيز», «بجدة»: a preposition on a noun, not a name
+        if w.endswith(("اته", "اتها", "تهم", "اتهم")):
+            return False  # «تدريباته»: a noun with a pronoun suffix
         bare = strip_clitics(w)
         return bare not in self._stop and bare not in self._common
 
@@ -236,7 +246,7 @@ class RuleTagger:
         while j < len(toks) and skipped < 4:
             w = toks[j][2]
             c = cov[toks[j][0]]
-            if c == LOC or (w.startswith(("ال", "وال")) and not w.isascii() and c != TITLE):
+            if c == LOC or (w.startswith(("ال", "وال")) and not is_latin(w) and c != TITLE):
                 j += 1
             elif w in ("لدي", "في") and j + 1 < len(toks) and cov[toks[j + 1][0]] == LOC:
                 j += 2
@@ -257,15 +267,17 @@ class RuleTagger:
                     names.append(k)
                 elif bound and w.isalpha():
                     names.append(k)
-                elif free >= 2 and not w.isascii():
+                elif free >= 2 and not is_latin(w) or free >= 3:
                     break
+                elif names and w in LATIN_CONNECTORS and k + 1 < len(toks):
+                    names.append(k)  # «Ursula von der Leyen»
                 elif (names and free < 2 and w.startswith("ال") and len(w) >= 5 and w[2:] not in self._common
                       and w not in self._stop and not cov[toks[k][0]]):
                     names.append(k)  # «الأمير خالد الفيصل»
                     free += 1
                 elif w in ("(", ")") and names and k + 1 < len(toks) and toks[k + 1][2].isalpha():
                     pass  # «الرئيس (فلاديمير) بوتين»
-                elif names and w.startswith("و") and not w.isascii():
+                elif names and w.startswith("و") and not is_latin(w):
                     break
                 elif self._name_token_ok(doc, toks[k]):
                     names.append(k)
@@ -295,14 +307,27 @@ class RuleTagger:
         toks = doc.tokens_from(hit.end, self.max_org_tokens)
         cov = doc.covered
         j = k = 0
+        definite = hit.prefix.endswith(("ال", "لل")) or hit.entry.key.startswith("ال")
+        named_after = 0  # «جامعة الملك عبدالعزيز»: up to two name words after الملك / الأمير
         while k < len(toks):
             w = toks[k][2]
             c = cov[toks[k][0]]
-            if not w.isalpha() or w in self._stop or w in ORDINALS or c in (TITLE, ORG):
+            if named_after and w.isalpha() and (w in CONNECTORS or self._name_token_ok(doc, toks[k])):
+                named_after -= 1
+                k += 1
+                continue
+            if not w.isalpha() or w in self._stop or w in ORDINALS or c == ORG:
+                break
+            if c == TITLE:
+                if w in ("الملك", "الامير", "الشيخ"):
+                    named_after = 3
+                    k += 1
+                    continue
                 break
             if w.startswith(("ال", "لل", "وال", "بال")) or c == LOC:
                 k += 1
-            elif k == j and not w.startswith(("و", "ف")) and strip_clitics(w) not in STOPWORDS:
+            elif k == j and not definite and not w.startswith(("و", "ف")) and strip_clitics(w) not in self._stop \
+                    and w not in self._common:
                 k += 1  # a bare name right after the cue: «وكالة مهر»
             else:
                 break
@@ -310,11 +335,9 @@ class RuleTagger:
             k -= 1
         if k == j or all(cov[toks[i][0]] == LOC or toks[i][2].startswith("وال") for i in range(j, k)) and k - j > 1:
             return None
-        start = hit.start
+        start = hit.start - (2 if hit.prefix.endswith("ال") else 0)
         end = toks[k - 1][1]
-        norm = doc.folded[start:end]
-        return (start - len(hit.prefix) if hit.prefix.startswith("ال") else start, end, "ORG",
-                _org_key_of_text(" ".join(norm.split())), "rules")
+        return start, end, "ORG", _org_key_of_text(" ".join(doc.folded[start:end].split())), "rules"
 
     def _propagate(self, doc: _Doc, found: Sequence[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
         """Later mentions of a name found after a title: «روحاني», «وبوتين», «السفير جلالي»."""
@@ -329,10 +352,12 @@ class RuleTagger:
         out = []
         folded, cov = doc.folded, doc.covered
         for name, key in surnames.items():
+            latin = is_latin(name)
             i = folded.find(name)
             while i != -1:
                 end = i + len(name)
-                if (end >= len(folded) or not folded[end].isalnum()) and cov[i] not in (LOC, ORG):
+                if (end >= len(folded) or not folded[end].isalnum()) and cov[i] not in (LOC, ORG) and (
+                        not latin or doc.is_upper(i)):
                     p = i
                     while p > 0 and folded[p - 1].isalpha() and i - p <= 4:
                         p -= 1

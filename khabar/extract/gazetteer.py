@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -97,6 +98,11 @@ def fold(text: str) -> tuple[str, Sequence[int] | Deletions | None]:
     return folded, offsets
 
 
+def is_latin(word: str) -> bool:
+    """Whether a word is written in a script with capitals (no Arabic-script letter in it)."""
+    return not any("\u0600" <= ch <= "\u08ff" or "\ufb50" <= ch <= "\ufeff" for ch in word)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """What a gazetteer form names: kind (LOC, ORG, TITLE, ORGCUE), key, and whether it lost its «ال»."""
@@ -107,8 +113,7 @@ class Entry:
     latin: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A gazetteer hit on the folded text: span of the form itself (clitic prefix excluded)."""
 
     start: int
@@ -128,7 +133,7 @@ class Gazetteer:
         self.forms: dict[str, Entry] = {}
         for ln in _read("gazetteer.tsv"):
             form, kind, key = ln.split("\t")
-            self.forms[form] = Entry(kind, key, latin=form.isascii())
+            self.forms[form] = Entry(kind, key, latin=is_latin(form))
         self.titles = {normalize(t) for t in _read("titles.txt")}
         self.org_cues = {normalize(t) for t in _read("org_cues.txt")}
         self.stop = {normalize(t) for t in _read("stop.txt")}
@@ -141,7 +146,7 @@ class Gazetteer:
             if form.startswith("ال") and len(form) > 4 and form[2:] not in self.forms:
                 entries.setdefault(form[2:], []).append(Entry(e.kind, e.key, needs_al=True))
         for t in self.titles:
-            entries.setdefault(t, []).append(Entry("TITLE", t, latin=t.isascii()))
+            entries.setdefault(t, []).append(Entry("TITLE", t, latin=is_latin(t)))
         for c in self.org_cues:
             entries.setdefault(c, []).append(Entry("ORGCUE", c))
         for form, es in entries.items():

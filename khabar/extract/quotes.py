@@ -186,6 +186,6 @@ def find_quotes(text: str, entities: list[Mention], lang: str | None = None) -> 
         if q_end <= q_start:
             continue
         said = text[q_start:q_end].strip()
-        if len(said) >= 8:
+        if len(said) >= 8 and not any(q.start == q_start and q.end == q_end for q in quotes):
             quotes.append(Quote(who.text, said, cue=m.group(), start=q_start, end=q_end, speaker_key=who.key))
     return sorted(quotes, key=lambda q: q.start)

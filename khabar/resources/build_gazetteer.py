@@ -110,10 +110,11 @@ def city_entries(stop: set[str], slugs: dict[str, str]) -> list[tuple[str, str, 
     return out
 
 
-NAMES_NOT_COMMON = {"فيصل", "عمر", "عيسي", "سعد", "حسين", "حسن", "سلطان", "امير"}
+NAMES_NOT_COMMON = set("""فيصل عمر عيسي سعد حسين حسن سلطان امير صالح امين جمال كمال سعيد رشيد مبارك كريم عزيز حميد
+سالم نبيل جميل هادي نور فارس بدر منصور عادل ماجد فهد خالد ناصر راشد شريف فاضل زاهر طاهر""".split())
 
 
-def common_words(corpus: Path, min_count: int = 5) -> list[str]:
+def common_words(corpus: Path, min_count: int = 3) -> list[str]:
     """Words that often take the article in a SaudiNewsNet-style corpus (zips of JSON arrays): not names.
 
     A name rarely takes «ال»; a common noun or adjective often does. Used to end a name after a title.
@@ -133,7 +134,7 @@ def common_words(corpus: Path, min_count: int = 5) -> list[str]:
         if w.startswith("ال") or not w.isalpha() or w.isascii() or c < min_count or w in NAMES_NOT_COMMON:
             continue
         with_al = sum(cnt.get(p + w, 0) for p in ("ال", "وال", "بال", "لل"))
-        if with_al >= 5 and with_al >= 0.2 * c:
+        if with_al >= 5 and with_al >= 0.12 * c:
             out.append(w)
     return sorted(out)
 
