@@ -248,6 +248,8 @@ class RuleTagger:
             c = cov[toks[j][0]]
             if c == LOC or (w.startswith(("ال", "وال")) and not is_latin(w) and c != TITLE):
                 j += 1
+            elif w in ("de", "du", "of", "d") and any(cov[t[0]] == LOC for t in toks[j + 1:j + 4]):
+                j = next(i for i in range(j + 1, j + 4) if cov[toks[i][0]] == LOC) + 1  # «président de la France»
             elif w in ("لدي", "في") and j + 1 < len(toks) and cov[toks[j + 1][0]] == LOC:
                 j += 2
             else:
