@@ -70,10 +70,13 @@ def _evidence(core: str) -> int:
     return n
 
 
-def _proclitic(word: str, allowed: tuple[tuple[str, bool], ...] = _PROCLITICS) -> tuple[str, str]:
+def _proclitic(
+    word: str, allowed: tuple[tuple[str, bool], ...] = _PROCLITICS, after_prep: bool = False
+) -> tuple[str, str]:
     """(proclitics, rest) of an Arabic word: the cut whose rest the counts support best, else a safe rule.
 
-    A cut is taken again on its rest («و» + «بالرئيس» → «وبال» + «رئيس»), within what may follow it.
+    A cut is taken again on its rest («و» + «بالرئيس» → «وبال» + «رئيس»), within what may follow it; after a
+    preposition an initial «ال» is the article whenever its rest is a known word at all («فب» + «التالي»).
     """
     whole = _count(word)
     best: tuple[int, str, str] | None = None
@@ -91,7 +94,8 @@ def _proclitic(word: str, allowed: tuple[tuple[str, bool], ...] = _PROCLITICS) -
         # Weigh the rest against the word as it would be without the conjunction: «وبوتين» → بوتين, not ب + وتين.
         base = whole if prefix[0] not in "وف" or len(prefix) == 1 else max(whole, _count(word[1:]))
         n = _evidence(rest)
-        if n >= _MIN_EVIDENCE[kind] and n >= _STRIP_RATIO[kind] * base and (best is None or n > best[0]):
+        ratio = 0.0 if after_prep and article else _STRIP_RATIO[kind]
+        if n >= _MIN_EVIDENCE[kind] and n >= ratio * base and (best is None or n > best[0]):
             best = (n, prefix, rest)
     if best is None and whole < _MIN_EVIDENCE["conj"]:
         # An unknown word: trust the article, the conjunction and the future mark before a verb.
@@ -106,7 +110,7 @@ def _proclitic(word: str, allowed: tuple[tuple[str, bool], ...] = _PROCLITICS) -
     _, prefix, rest = best
     follow = _FOLLOWERS.get(prefix, ())
     if follow and normalize(rest) not in NOT_PREFIXED:
-        more, rest = _proclitic(rest, follow)
+        more, rest = _proclitic(rest, follow, after_prep=prefix[-1] in "بكل")
         prefix += more
     return prefix, rest
 
