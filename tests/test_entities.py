@@ -53,6 +53,11 @@ def test_people_after_titles(text, name, key):
     assert [(m.text, m.key) for m in pers] == ([(name, key)] if name else [])
 
 
+def test_dual_title_without_names_takes_nothing():
+    text = "واستعرض الرئيسان الايراني والروسي كذلك، بعض القضايا المهمة"
+    assert [m for m in default_tagger().tag(text) if m.kind == "PERS"] == []
+
+
 def test_names_propagate_with_clitics():
     text = "قال الرئيس الروسي فلاديمير بوتين إن المحادثات مفيدة. وبحث روحاني وبوتين الاتفاق، ثم اتصل ببوتين."
     pers = [m for m in default_tagger().tag(text) if m.kind == "PERS"]
