@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from khabar.article import Article
 from khabar.read import ReadError, read, read_bytes
@@ -90,6 +92,14 @@ def test_directory_walk_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> 
     assert [Path(a.origin).relative_to(tmp_path).as_posix() for a in articles] == [
         "a.txt", "b/10.txt", "b/2.txt", "c/d/e.txt"
     ]
+
+
+def test_a_symlink_loop_is_walked_once(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("نص.", encoding="utf-8")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)
+    articles, errors = read_all(tmp_path)
+    assert not errors and [Path(a.origin).name for a in articles] == ["x.txt"]
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
@@ -287,3 +297,33 @@ def test_size_limit_is_configurable_and_streams_are_exempt(tmp_path: Path) -> No
     assert len(articles) == 50
     articles, errors = read_all(tmp_path)
     assert not errors and len(articles) == 51
+
+
+# --- properties ------------------------------------------------------------------------------------------
+
+_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي"
+_WORDS = st.text(alphabet=_LETTERS, min_size=2, max_size=8)
+_SEPS = st.sampled_from([" ", " ", " ", "، ", ". ", "\n", "\n\n", " 2020 ", " (واس) ", ": "])
+_TEXTS = st.lists(st.tuples(_WORDS, _SEPS), min_size=1, max_size=40).map(lambda xs: "".join(w + s for w, s in xs).strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1256", "iso8859-6"]))
+def test_decoding_gives_back_the_text(text: str, encoding: str) -> None:
+    # a few letters share their byte in both Arabic code pages: a text of only those is ambiguous, so ask for
+    # ي, one of the commonest letters, which tells cp1256 (0xED) and ISO-8859-6 (0xEA) apart
+    assume(encoding not in ("cp1256", "iso8859-6") or "ي" in text)
+    assert decode(text.encode(encoding))[0] == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, st.sampled_from(["", "\n/انتهى/", " (انتهى)", "\n-انتهى-\n", " /ح/"]))
+def test_reading_loses_only_the_trailer(text: str, trailer: str) -> None:
+    (a,) = read_bytes((text + trailer).encode("utf-8"), "a.txt")
+    body = strip_trailer(text)
+    assert strip_trailer(a.text) == a.text
+    if a.title is None:
+        assert a.text == body
+    else:  # the headline and the body, split at the first paragraph break, whatever its width
+        assert body.startswith(a.title) and body.endswith(a.text)
+        assert body[len(a.title): len(body) - len(a.text)].strip() == ""

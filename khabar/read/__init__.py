@@ -119,8 +119,13 @@ def iter_sources(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
             yield ReadError(str(path), "no such file or directory")
 
 
-def _walk(root: Path) -> Iterator[Source | ReadError]:
+def _walk(root: Path, seen: set[str] | None = None) -> Iterator[Source | ReadError]:
     """Files under a directory, depth first, names sorted; hidden files and folders and README/LICENSE skipped."""
+    seen = set() if seen is None else seen
+    real = os.path.realpath(root)
+    if real in seen:  # a symbolic link back up the tree
+        return
+    seen.add(real)
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as err:
@@ -131,7 +136,7 @@ def _walk(root: Path) -> Iterator[Source | ReadError]:
             continue
         path = root / entry.name
         if entry.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, seen)
         elif entry.is_file() and not entry.name.lower().startswith(_WALK_SKIP_PREFIXES):
             yield _file_source(path)
 

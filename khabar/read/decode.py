@@ -30,6 +30,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # A byte sequence that is well-formed multibyte UTF-8 (2, 3 or 4 bytes).
+_ASCII = bytes(range(128))
 _UTF8_MULTI = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
@@ -109,9 +110,11 @@ def _utf8_error(data: bytes, err: UnicodeDecodeError) -> str | None:
         # bytes before the cut are valid: a UTF-8 file truncated mid-character (a lone high byte may be cp1256)
         if _UTF8_MULTI.search(data, 0, err.start) or err.end - err.start > 1:
             return f"truncated UTF-8: the file ends inside a multibyte character (byte {err.start})"
-    high = len(data) - len(data.translate(None, bytes(range(128))))
-    multi = sum(len(m) for m in _UTF8_MULTI.findall(data))
-    if high and multi >= 0.5 * high:
+    high = len(data.translate(None, _ASCII))
+    found = _UTF8_MULTI.findall(data)
+    stray = high - sum(map(len, found))  # high bytes outside well-formed sequences
+    # legacy Arabic text forms a well-formed sequence only by chance; damaged UTF-8 is mostly well-formed
+    if len(found) >= 2 and len(found) >= 4 * stray:
         return f"invalid UTF-8 at byte {err.start} ({err.reason}) in otherwise UTF-8 text"
     return None
 
