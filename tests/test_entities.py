@@ -132,3 +132,9 @@ def test_offsets_survive_diacritics_and_tatweel():
     assert {"pers:بوتين", "loc:RU", "loc:karabakh"} <= {m.key for m in ms}
     for m in ms:
         assert text[m.start:m.end] == m.text
+
+
+def test_ali_and_the_preposition_ala():
+    assert [m.key for m in default_tagger().tag("وصل الأستاذ علي الغامدي إلى جدة") if m.kind == "PERS"] == [
+        "pers:الغامدي"]
+    assert [m for m in default_tagger().tag("وقال الرئيس على هامش القمة") if m.kind == "PERS"] == []

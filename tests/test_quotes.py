@@ -56,3 +56,15 @@ def test_english_said():
     assert qs == find_quotes(text, default_tagger().tag(text), lang="en")
     assert qs and qs[0].speaker_key == "pers:putin"
     assert qs[0].text == "We support the ceasefire in Karabakh fully."
+
+
+def test_person_after_a_long_title_is_the_speaker():
+    text = "وأكد المشرف العام على العلاقات العامة بوزارة الحج الأستاذ علي بن محمد الغامدي أن اللجان رصدت مخالفات كثيرة."
+    qs = quotes(text)
+    assert [q.speaker_key for q in qs] == ["pers:علي بن محمد"]
+    assert qs[0].text.startswith("اللجان رصدت")
+
+
+def test_object_after_the_verb_is_not_a_speaker():
+    text = "كشفت الصحيفة عن تلقي النادي اتصالات من الاتحاد السعودي لكرة القدم بشأن المدرب."
+    assert [q for q in quotes(text) if q.speaker_key == "org:الاتحاد السعودي"] == []

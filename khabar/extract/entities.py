@@ -217,13 +217,15 @@ class RuleTagger:
 
     def __init__(self) -> None:
         g = gazetteer()
-        self._stop = STOPWORDS | g.function_words
+        self._stop = (STOPWORDS | g.function_words) - {"علي"}  # «على» (on) and «علي» (Ali) fold alike
         self._common = g.common
 
     def _name_token_ok(self, doc: _Doc, tok: tuple[int, int, str]) -> bool:
         s, e, w = tok
         if doc.covered[s] or not w.isalpha() or len(w) < 2 or w in self._stop:
             return False
+        if w == "علي":
+            return doc.text[doc.orig(s, e)[1] - 1] != "ى"  # «على» is the preposition, «علي» the name
         if is_latin(w):
             return doc.is_upper(s) and w not in LATIN_STOP
         if w.startswith("ال") or w in self._common or (w[0] in "وفبل" and w[1:] in self._stop):

@@ -73,7 +73,7 @@ _EN_VERB = re.compile(
     r"a ajouté|a annoncé|a dit|selon|dedi|açıkladı|söyledi|belirtti|ifade etti|kaydetti|göre)\b"
 )
 # what ends the speaker: a colon, a quote mark, «أن/إن/بأن», a comma or a full stop
-_SPEAKER_END = re.compile(r"[:：\"«“„]|(?<![\w])(?:ب?[أاإ]ن(?:ه|ها)?)(?![\w])|[،,.؛\n]")
+_SPEAKER_END = re.compile(r"[:：\"«“„]|(?<![\w])(?:ب?[أاإ]ن(?:ه|ها)?|عن|إلى|الى)(?![\w])|[،,.؛\n]")
 _QUOTE_OPEN = "\"«“„"
 _QUOTE_CLOSE = {"\"": "\"", "«": "»", "“": "”", "„": "“"}
 _SENTENCE_END = re.compile(r"[.!؟?\n]")
@@ -113,6 +113,22 @@ def _speaker(entities: list[Mention], start: int, end: int, reach: int = 50) -> 
     return None
 
 
+def _subject(entities: list[Mention], start: int, end: int) -> Mention | None:
+    """The subject after a verb: the first person within reach (titles come first), else the first organisation.
+
+    «وأكد المشرف العام على العلاقات العامة بوزارة الحج الأستاذ علي بن محمد الغامدي أن …» -> the person.
+    """
+    person = next((m for m in entities if m.kind == "PERS" and start <= m.start and m.end <= end
+                   and m.start - start <= PERSON_REACH), None)
+    return person or _speaker(entities, start, end)
+
+
+PERSON_REACH = 90
+# after these the verb's subject came before it («كشف عن», «أشار إلى»): no subject follows
+_OBJECT_FIRST = re.compile(r"\s*(?:عن|الى|إلى|على|في|ب[ا-ي]|ل[ا-ي])(?:\s|$)|\s*(?:عن|الى|إلى|على)\s")
+_BODY_MARK = re.compile(r"[:：]|(?<![\w])ب?[أاإ]ن(?:ه|ها)?(?![\w])")
+
+
 def find_quotes(text: str, entities: list[Mention], lang: str | None = None) -> list[Quote]:
     """Who said what: speech verbs with the speaker after them (Arabic) or beside them (English, French, Turkish)."""
     if not text:
@@ -128,8 +144,15 @@ def find_quotes(text: str, entities: list[Mention], lang: str | None = None) -> 
         after = m.end
         stop = _SPEAKER_END.search(text, after)
         window_end = stop.start() if stop else len(text)
-        window_end = min(window_end, after + 120)
-        who = _speaker(ents, after, window_end)
+        window_end = min(window_end, after + 150)
+        if _OBJECT_FIRST.match(text, after):
+            # «جلالي أعلن في تغريدة …», «X كشف عن …»: a subject just before the verb, or none
+            who = next((e for e in ents if 0 <= m.start - e.end <= 3), None)
+            if who is None:
+                continue
+            window_end = after
+        else:
+            who = _subject(ents, after, window_end)
         stmt = _STATEMENT.search(text, after, min(len(text), after + 60))
         if who is not None:
             speaker = text[after:who.end].strip(" ،,(\"«")
@@ -142,7 +165,9 @@ def find_quotes(text: str, entities: list[Mention], lang: str | None = None) -> 
             speaker, key = prev_speaker
         else:
             continue  # the verb's subject is not a known person or organisation
-        body_from = who.end if who is not None else after
+        body_from = max(who.end, after) if who is not None else after
+        if stop is not None and _BODY_MARK.match(text, stop.start()) and stop.start() >= body_from:
+            body_from = stop.start()  # «… الغامدي أن …»: what was said starts at «أن»
         alias = _ALIAS.match(text, body_from)
         if alias is not None:
             body_from = alias.end()
@@ -161,7 +186,7 @@ def find_quotes(text: str, entities: list[Mention], lang: str | None = None) -> 
     for m in cues:
         if not m.according:
             continue
-        who = next((e for e in ents if 0 <= e.start - m.end <= 25), None)
+        who = next((e for e in ents if 0 <= e.start - m.end <= 3), None)
         if who is None or any(q.start <= m.start < q.end for q in quotes):
             continue
         sent_start = max(text.rfind(c, 0, m.start) for c in ".\n!؟?") + 1
