@@ -303,61 +303,62 @@ _RELWORD = rf"(?:{_alt(_PAST + _FUTURE + _CURRENT)})"
 _PART_OF_DAY = r"(?:صباح|مساء|ظهر|عصر|فجر|ليل|ليله|نهار|منتصف\s+ليل|منذ|حتى|مطلع|خلال|طيله)"
 
 # (priority, languages or None for all, pattern, resolver, triggers): a lower priority number wins an overlap;
-# a pattern is tried only where one of its trigger words (or, for "DIGIT", a digit run) begins a word.
+# a pattern is tried only near one of its trigger words or digit runs ("DIGIT:sep|day|year"), starting at the
+# trigger's token or up to BACK=n tokens before it.
 _SPECS: list[tuple[int, frozenset[str] | None, str, Resolver, str]] = [
     (0, None, r"(?<![\d/.\-])(?P<d>\d{1,2})[/.\-](?P<mo>\d{1,2})[/.\-](?P<y>\d{4})(?![\d/\-]|\.\d)"
-              r"(?:\s*(?P<h>هـ|ه)(?!\w))?", _numeric, "DIGIT"),
+              r"(?:\s*(?P<h>هـ|ه)(?!\w))?", _numeric, "DIGIT:sep"),
     (0, None, r"(?<![\d/.\-])(?P<y>\d{4})[/\-](?P<mo>\d{1,2})[/\-](?P<d>\d{1,2})(?![\d/\-])"
-              r"(?:\s*(?P<h>هـ|ه)(?!\w))?", _numeric, "DIGIT"),
+              r"(?:\s*(?P<h>هـ|ه)(?!\w))?", _numeric, "DIGIT:sep"),
     (1, None, rf"(?<!\d)(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?(?P<m>{_HMONTH}){_E}"
               r"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|سنه\s+)?(?P<y>\d{4})(?!\d)(?:\s*(?:هـ|ه)(?!\w))?)?"
-              rf"(?:\s+(?P<rel>{_RELWORD}){_E})?", _hijri_day_month, "DIGIT"),
+              rf"(?:\s+(?P<rel>{_RELWORD}){_E})?", _hijri_day_month, "DIGIT:day"),
     (1, None, rf"(?<![\d.])(?P<d>\d{{1,2}}){_LATIN_ORD}\s*(?:من\s+)?(?:شهر\s+)?{_MONTHX}{_E}{_YEAR_TAIL}?"
-              rf"(?:\s+(?P<rel>{_RELWORD}){_E})?", _day_month, "DIGIT"),
+              rf"(?:\s+(?P<rel>{_RELWORD}){_E})?", _day_month, "DIGIT:day"),
     (1, frozenset({"en", "tr", "fr"}), rf"{_B}{_MONTHX}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
               r"(?:\s*,?\s*(?P<y>\d{4})(?!\d))?", _day_month, "MONTH"),
     (2, None, rf"{_B}(?:شهر\s+)?(?P<m>{_MONTH}|{_HMONTH})\.?(?:\s*(?:/|\(|-)\s*{_MONTH}\s*\)?)?"
               r"\s*[،,]?\s*(?:من\s+)?(?:عام\s+|سنه\s+|العام\s+)?(?P<y>\d{4})(?!\d)(?:\s*(?:م|ء|هـ|ه)(?!\w))?",
-     _month_year, "MONTH HMONTH"),
+     _month_year, "MONTH HMONTH BACK=1"),
     (2, frozenset({"ar", "fa", "ur"}), rf"{_B}(?P<c>[وف]?[لب]?)(?:شهر\s+)?(?P<m>{_MONTH}|{_HMONTH})"
-              rf"(?:\s*(?:/|\(|-)\s*{_MONTH}\s*\)?)?\s+(?P<rel>{_RELWORD}){_E}", _month_rel, "MONTH HMONTH"),
+              rf"(?:\s*(?:/|\(|-)\s*{_MONTH}\s*\)?)?\s+(?P<rel>{_RELWORD}){_E}", _month_rel, "MONTH HMONTH BACK=1"),
     (3, frozenset({"ar", "fa", "ur"}), r"(?<!\w)[وف]?(?:عام|سنه|العام)\s+(?P<y>\d{4})(?!\d)"
-              r"(?:\s*(?:(?P<h>هـ|ه)|م)(?!\w))?", _year, "DIGIT"),
+              r"(?:\s*(?:(?P<h>هـ|ه)|م)(?!\w))?", _year, "DIGIT:year BACK=1"),
     (3, frozenset({"en", "fr", "tr"}), r"(?<!\w)(?:in|en|since|depuis)\s+(?P<y>\d{4})(?!\d)(?P<h>)", _year,
-     "DIGIT"),
-    (3, frozenset({"tr"}), r"(?<!\d)(?P<y>\d{4})\s+yıl\w*(?P<h>)", _year, "DIGIT"),
+     "DIGIT:year BACK=1"),
+    (3, frozenset({"tr"}), r"(?<!\d)(?P<y>\d{4})\s+yıl\w*(?P<h>)", _year, "DIGIT:year"),
     # relative days
     (4, frozenset({"ar", "fa", "ur"}),
      rf"(?<!\w)(?P<c>[وف])?(?:{_PART_OF_DAY}\s+)?(?P<w>الليله\s+الماضيه|اليوم|الليله|بالامس|امس|البارحه|الغد|غد(?:اً|ًا|ا)(?!ء)"
      rf"|بعد\s+غد)(?:\s+(?P<first>الاول))?(?:\s*\(?\s*(?P<wd>{_WEEKDAY})\)?)?{_E}", _relative_day,
-     "الليله اليوم بالامس امس البارحه الغد غد بعد"),
+     "الليله اليوم بالامس امس البارحه الغد غد غدٍ غدا غدًا غداً BACK=2"),
     (4, frozenset({"en"}), r"(?<!\w)(?P<w>today|tonight|yesterday|tomorrow|last\s+night)(?P<first>)(?!\w)",
-     _relative_day, "today tonight yesterday tomorrow night"),
+     _relative_day, "today tonight yesterday tomorrow night BACK=1"),
     (4, frozenset({"fr"}), r"(?<!\w)(?P<w>aujourd['’]hui|avant-hier|hier|demain|la\s+nuit\s+dernière)(?P<first>)(?!\w)",
-     _relative_day, "aujourd avant hier demain nuit"),
+     _relative_day, "aujourd avant hier demain nuit BACK=1"),
     (4, frozenset({"tr"}), r"(?<!\w)(?P<w>bugün|dün\s+gece|dün\s+akşam|dün|yarın|önceki\s+gün|evvelki\s+gün)"
-                           r"(?P<first>)(?:kü|ki)?(?!\w)", _relative_day, "bugün dün yarın önceki evvelki"),
+                           r"(?P<first>)(?:kü|ki)?(?!\w)", _relative_day, "bugün bugünkü dün dünkü yarın önceki evvelki"),
     # weekdays
     (5, frozenset({"ar", "fa", "ur"}),
      rf"(?<!\w)(?P<c>[وف])?(?:{_PART_OF_DAY}\s+)?(?:يوم\s+)?(?P<wd>{_WEEKDAY})(?:\s+(?P<rel>{_RELWORD}))?{_E}",
-     _weekday, "WEEKDAY"),
+     _weekday, "WEEKDAY BACK=2"),
     (5, frozenset({"en"}), rf"(?<!\w)(?:(?P<pre>last|next|this|on)\s+)?(?P<wd>{_WEEKDAY}){_E}", _weekday,
-     "WEEKDAY"),
+     "WEEKDAY BACK=1"),
     (5, frozenset({"fr"}), rf"(?<!\w)(?:(?P<pre>ce)\s+)?(?P<wd>{_WEEKDAY})(?:\s+(?P<rel>{_RELWORD}))?{_E}",
-     _weekday, "WEEKDAY"),
+     _weekday, "WEEKDAY BACK=1"),
     (5, frozenset({"tr"}), rf"(?<!\w)(?:(?P<pre>geçen|geçtiğimiz|önümüzdeki|gelecek|bu)\s+)?(?P<wd>{_WEEKDAY})"
                            r"(?:\s+(?:günü|akşamı|sabahı|gecesi))?(?!\w)", _weekday,
-     "WEEKDAY"),
+     "WEEKDAY BACK=1"),
     # last week / next month / this year
     (6, frozenset({"ar", "fa", "ur"}),
      rf"(?<!\w)(?P<c>[وف]?[لب]?)(?P<u>الاسبوع|الشهر|العام|السنه)\s+(?P<rel>{_RELWORD}){_E}", _unit_rel,
      "الاسبوع الشهر العام السنه"),
     (6, frozenset({"en"}), r"(?<!\w)(?P<rel>last|next|this)\s+(?P<u>week|month|year)(?!\w)", _unit_rel,
-     "week month year"),
+     "week month year BACK=1"),
     (6, frozenset({"fr"}), rf"(?<!\w)(?:la|le|l['’]|cette|ce)\s*(?P<u>semaine|mois|année|an)\s+(?P<rel>{_RELWORD})(?!\w)",
-     _unit_rel, "semaine mois année an"),
+     _unit_rel, "semaine mois année an BACK=1"),
     (6, frozenset({"tr"}), r"(?<!\w)(?P<rel>geçen|geçtiğimiz|gelecek|önümüzdeki|bu)\s+(?P<u>hafta|ay|yıl|sene)\w*",
-     _unit_rel, "hafta ay yıl sene"),
+     _unit_rel, "hafta ay yıl sene BACK=1"),
 ]
 _COMPILED = [(prio, langs, re.compile(pat), fn) for prio, langs, pat, fn, _ in _SPECS]
 _TRIGGER_SETS = {
@@ -375,61 +376,82 @@ def _trigger_automaton(group: str | None) -> ahocorasick.Automaton:
         if group is not None and langs is not None and group not in langs:
             continue
         for trig in triggers.split():
-            for w in _TRIGGER_SETS.get(trig, [] if trig == "DIGIT" else [trig]):
+            if trig.startswith(("DIGIT", "BACK=")):
+                continue
+            for w in _TRIGGER_SETS.get(trig, [trig]):
                 words.setdefault(_fold_word(w), set()).add(i)
     auto = ahocorasick.Automaton()
     for w, specs in words.items():
-        auto.add_word(w, (len(w), tuple(sorted(specs))))
+        auto.add_word(w, (len(w), tuple((i, _BACK[i]) for i in sorted(specs))))
     auto.make_automaton()
     return auto
 
 
+def _back(triggers: str) -> int:
+    return next((int(t[5:]) for t in triggers.split() if t.startswith("BACK=")), 0)
+
+
+_BACK = [_back(spec[4]) for spec in _SPECS]
 _GROUPS = (None, "ar", "en", "fr", "tr")
 _TRIGGERS = {g: _trigger_automaton(g) for g in _GROUPS}
+# Digit-run specs by what follows the run: a separator (10/10/2020), a day (1-2 digits) or a year (4 digits).
 _DIGIT_SPECS = {
-    g: tuple(i for i, spec in enumerate(_SPECS)
-             if "DIGIT" in spec[4].split() and (g is None or spec[1] is None or g in spec[1]))
-    for g in _GROUPS
+    (g, kind): tuple((i, _BACK[i]) for i, spec in enumerate(_SPECS)
+                     if f"DIGIT:{kind}" in spec[4].split() and (g is None or spec[1] is None or g in spec[1]))
+    for g in _GROUPS for kind in ("sep", "day", "year")
 }
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
-def _token_starts(work: str, pos: int) -> list[int]:
-    """``pos``, the start of its token and of the two tokens before: where a phrase such as «صباح اليوم»,
-    «يوم الخميس», «last Tuesday» or «عام 2015» may begin."""
+def _starts(work: str, pos: int, back: int) -> list[int]:
+    """``pos``, the start of its token and of up to ``back`` tokens before it (spaces are " " in ``work``):
+    where a phrase such as «صباح اليوم», «مساء يوم الخميس», «last Tuesday» or «عام 2015» may begin."""
     out = [pos]
-    i = pos
-    for _ in range(3):
-        while i > 0 and not work[i - 1].isspace():
-            i -= 1
-        k = i
+    ts = work.rfind(" ", 0, pos) + 1
+    for n in range(back + 1):
+        k = ts
         while k < out[-1] and not work[k].isalnum():  # «(صباح», «"عام»: start after the punctuation
             k += 1
-        if k != out[-1]:
+        if k < out[-1]:
             out.append(k)
-        j = i
-        while j > 0 and work[j - 1].isspace():
-            j -= 1
-        if j == 0 or i - j > 2:
+        if n == back or ts < 2:
             break
-        i = j
+        j = ts - 1
+        while j > 0 and work[j - 1] == " ":
+            j -= 1
+        if ts - j > 2:
+            break
+        ts = work.rfind(" ", 0, j) + 1
     return out
 
 
 def _candidates(work: str, group: str | None) -> set[tuple[int, int]]:
     """(position, spec index) pairs worth trying: near each trigger word or digit run."""
     out: set[tuple[int, int]] = set()
-    digit_specs = _DIGIT_SPECS[group]
+    n = len(work)
     for m in _DIGIT_RUN.finditer(work):
-        for p in _token_starts(work, m.start()):
-            for i in digit_specs:
-                out.add((p, i))
+        start, end = m.span()
+        after = work[end] if end < n else " "
+        if after in "/.-" and end + 1 < n and work[end + 1].isdigit():
+            kinds = ("sep",)
+        elif end - start <= 2:
+            kinds = ("day",)
+        elif end - start == 4:
+            kinds = ("year",)
+        else:
+            continue
+        for kind in kinds:
+            for i, back in _DIGIT_SPECS[group, kind]:
+                for p in _starts(work, start, back) if back else (start,):
+                    out.add((p, i))
     for end, (length, specs) in _TRIGGERS[group].iter(work):
+        if end + 1 < n and work[end + 1].isalpha():
+            continue  # triggers are whole words («آب» inside «كتاب» is not August)
         start = end - length + 1
         if start and work[start - 1].isalpha() and start - _word_start(work, start) > 3:
             continue
-        for p in _token_starts(work, start):
-            for i in specs:
+        for i, back in specs:
+            for p in _starts(work, start, back):
                 out.add((p, i))
     return out
 
