@@ -190,6 +190,13 @@ def test_csv_row_with_invalid_utf8_is_an_error_for_that_row(tmp_path: Path) -> N
     assert len(articles) == 2 and [e.row for e in errors] == [3]
 
 
+def test_csv_with_only_a_header_is_an_error(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("title,text\n\n", encoding="utf-8")
+    articles, errors = read_all(p)
+    assert not articles and [str(e) for e in errors] == [f"{p}: no rows below the header"]
+
+
 def test_csv_sniffed_by_extension_only(tmp_path: Path) -> None:
     p = tmp_path / "x.txt"
     p.write_text("title,text\nعنوان,نص\n", encoding="utf-8")

@@ -49,6 +49,7 @@ def read_csv(src: Source, opts: Options, *, tsv: bool = False) -> Iterator[Artic
     if not any(header):
         raise ReadError(src.name, "no header row", 1)
     reader = csv.reader(it, delimiter=delimiter, strict=False)
+    rows = 0
     while True:
         start = state["line"] + 1
         try:
@@ -62,6 +63,7 @@ def read_csv(src: Source, opts: Options, *, tsv: bool = False) -> Iterator[Artic
         errors.clear()
         if not row or not any(cell.strip() for cell in row):
             continue
+        rows += 1
         if len(row) != len(header):
             yield ReadError(src.name, f"row has {len(row)} fields, the header has {len(header)}", start)
             continue
@@ -70,3 +72,5 @@ def read_csv(src: Source, opts: Options, *, tsv: bool = False) -> Iterator[Artic
         except ReadError as err:
             yield err
     yield from errors
+    if not rows:
+        yield ReadError(src.name, "no rows below the header")
