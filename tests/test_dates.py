@@ -147,6 +147,12 @@ def test_spans_in_running_text():
         assert text[m.start:m.end] == m.text
 
 
+def test_pair_inside_brackets_keeps_the_bracket_out():
+    text = "انتخب محافظا للحزب الديموقراطي (2 تموز/يوليو)."
+    (m,) = find_dates(text, REF)
+    assert (m.text, m.date) == ("2 تموز/يوليو", date(2020, 7, 2))
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -160,6 +166,8 @@ def test_spans_in_running_text():
         "رقم الهاتف 0501234567 والرمز 12-34",
         "حصل على 27 صوتا من 30",
         "the dünya and the world",
+        "قتل سبعة مدنيين في اليوم الأول للعيد",  # the first day, not today
+        "مكتبة الكتاب",  # «آب» (August) inside a word
     ],
 )
 def test_not_dates(text):

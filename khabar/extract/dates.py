@@ -106,7 +106,8 @@ _MONTH = rf"(?:{_alt([w for ws in _MONTHS.values() for w in ws])})"
 _HMONTH = rf"(?:{_alt([w for ws in _HIJRI_MONTHS.values() for w in ws])})"
 _WEEKDAY = rf"(?:{_alt([w for ws in _WEEKDAYS.values() for w in ws])})"
 # «أيلول/سبتمبر», «تموز (يوليو)», «(سبتمبر) أيلول»: the first month names the date, the second repeats it.
-_MONTHX = rf"(?P<m>{_MONTH})\.?(?:\s*(?:/|\(|-)\s*{_MONTH}\s*\)?)?(?:['’]\w+)?"
+_PAIR = rf"(?:\s*[/-]\s*{_MONTH}|\s*\(\s*{_MONTH}\s*\))?"
+_MONTHX = rf"(?P<m>{_MONTH})\.?{_PAIR}(?:['’]\w+)?"
 _YEAR_TAIL = r"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|سنه\s+|العام\s+)?(?P<y>\d{4})(?!\d)(?:\s*(?:م|ء)(?!\w))?)"
 _LATIN_ORD = r"(?:er|st|nd|rd|th|\.)?"
 
@@ -317,11 +318,11 @@ _SPECS: list[tuple[int, frozenset[str] | None, str, Resolver, str]] = [
               rf"(?:\s+(?P<rel>{_RELWORD}){_E})?", _day_month, "DIGIT:day"),
     (1, frozenset({"en", "tr", "fr"}), rf"{_B}{_MONTHX}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
               r"(?:\s*,?\s*(?P<y>\d{4})(?!\d))?", _day_month, "MONTH"),
-    (2, None, rf"{_B}(?:شهر\s+)?(?P<m>{_MONTH}|{_HMONTH})\.?(?:\s*(?:/|\(|-)\s*{_MONTH}\s*\)?)?"
+    (2, None, rf"{_B}(?:شهر\s+)?(?P<m>{_MONTH}|{_HMONTH})\.?{_PAIR}"
               r"\s*[،,]?\s*(?:من\s+)?(?:عام\s+|سنه\s+|العام\s+)?(?P<y>\d{4})(?!\d)(?:\s*(?:م|ء|هـ|ه)(?!\w))?",
      _month_year, "MONTH HMONTH BACK=1"),
     (2, frozenset({"ar", "fa", "ur"}), rf"{_B}(?P<c>[وف]?[لب]?)(?:شهر\s+)?(?P<m>{_MONTH}|{_HMONTH})"
-              rf"(?:\s*(?:/|\(|-)\s*{_MONTH}\s*\)?)?\s+(?P<rel>{_RELWORD}){_E}", _month_rel, "MONTH HMONTH BACK=1"),
+              rf"{_PAIR}\s+(?P<rel>{_RELWORD}){_E}", _month_rel, "MONTH HMONTH BACK=1"),
     (3, frozenset({"ar", "fa", "ur"}), r"(?<!\w)[وف]?(?:عام|سنه|العام)\s+(?P<y>\d{4})(?!\d)"
               r"(?:\s*(?:(?P<h>هـ|ه)|م)(?!\w))?", _year, "DIGIT:year BACK=1"),
     (3, frozenset({"en", "fr", "tr"}), r"(?<!\w)(?:in|en|since|depuis)\s+(?P<y>\d{4})(?!\d)(?P<h>)", _year,
@@ -475,7 +476,9 @@ def _plausible(spec_fn: Resolver, m: re.Match[str], work: str) -> bool:
     if spec_fn is _relative_day and m.group("w") == "اليوم":
         if work[max(0, m.start() - 4): m.start()].endswith("عين "):
             return False
-        if not m.group("wd") and _NOT_TODAY_AFTER.match(work, m.end()):
+        if m.group("first"):
+            return False  # «اليوم الأول»: the first day (of a feast, a visit), not today
+        if not m.group("wd") and _NOT_TODAY_AFTER.match(work, m.end("w")):
             return False
     if spec_fn is _weekday and not m.groupdict().get("rel") and not m.groupdict().get("pre"):
         whole = m.group()
