@@ -19,14 +19,14 @@ from khabar.read.feed import read_feed
 from khabar.read.html import read_html
 from khabar.read.jsondoc import read_json, read_jsonl
 from khabar.read.options import Options
-from khabar.read.records import DEFAULT_FIELDS, field_plan
+from khabar.read.records import DEFAULT_FIELDS, FieldMapper, field_plan
 from khabar.read.sniff import ARCHIVES, FORMATS, canonical_format, format_by_content, format_by_name
 from khabar.read.source import DEFAULT_MAX_SIZE, Source
 from khabar.read.table import read_csv
 from khabar.read.text import read_text
 
 __all__ = [
-    "DEFAULT_FIELDS", "DEFAULT_MAX_SIZE", "FORMATS", "ReadError", "Source",
+    "DEFAULT_FIELDS", "DEFAULT_MAX_SIZE", "FORMATS", "FieldMapper", "ReadError", "Source",
     "iter_sources", "parse_date", "read", "read_bytes", "read_source",
 ]
 

@@ -9,7 +9,7 @@ from typing import Any
 from khabar.article import Article
 from khabar.read.errors import ReadError
 from khabar.read.options import Options
-from khabar.read.records import field_plan, to_article
+from khabar.read.records import FieldMapper
 from khabar.read.source import Source, iter_lines
 
 _WRAPPERS = ("articles", "items", "data", "results", "documents", "docs", "records")
@@ -35,7 +35,7 @@ def read_json(src: Source, opts: Options) -> Iterator[Article | ReadError]:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise ReadError(src.name, f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
-    plan = field_plan(opts.mapping)
+    mapper = FieldMapper(opts.mapping)
     records, listed = _records(doc)
     if listed and not records:
         raise ReadError(src.name, "no records (an empty JSON array)")
@@ -45,14 +45,14 @@ def read_json(src: Source, opts: Options) -> Iterator[Article | ReadError]:
             yield ReadError(src.name, f"not a JSON object but {type(rec).__name__}", row)
             continue
         try:
-            yield to_article(rec, plan, src.name, row)
+            yield mapper.article(rec, src.name, row)
         except ReadError as err:
             yield err
 
 
 def read_jsonl(src: Source, opts: Options) -> Iterator[Article | ReadError]:
     """Articles from JSON lines, read line by line; a line that is not a JSON object is an error for its row."""
-    plan = field_plan(opts.mapping)
+    mapper = FieldMapper(opts.mapping)
     loads = json.loads
     for n, line in iter_lines(src, opts.max_size):
         if isinstance(line, ReadError):
@@ -69,6 +69,6 @@ def read_jsonl(src: Source, opts: Options) -> Iterator[Article | ReadError]:
             yield ReadError(src.name, f"not a JSON object but {type(rec).__name__}", n)
             continue
         try:
-            yield to_article(rec, plan, src.name, n)
+            yield mapper.article(rec, src.name, n)
         except ReadError as err:
             yield err

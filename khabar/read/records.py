@@ -55,28 +55,37 @@ def _name(value: Any) -> str:
     return _text(value).strip()
 
 
-_PRESENT_CACHE: dict[tuple[int, tuple[str, ...]], list[tuple[str, list[str]]]] = {}
+class FieldMapper:
+    """Records to Articles under one field plan; which candidates a record has is cached by its keys."""
+
+    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+        self.plan = field_plan(mapping)
+        self._present: dict[tuple[str, ...], list[tuple[str, list[str]]]] = {}
+
+    def present(self, record: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+        """For each Article field, the candidate input fields this record has, in order of preference."""
+        keys = tuple(record)
+        hit = self._present.get(keys)
+        if hit is None:
+            have = set(keys)
+            hit = [(target, [n for n in names if n in have]) for target, names in self.plan.items()]
+            if len(self._present) > 1024:
+                self._present.clear()
+            self._present[keys] = hit
+        return hit
+
+    def article(self, record: Mapping[str, Any], origin: str, row: int | None = None) -> Article:
+        """An Article from one record; ReadError when it holds no text, title, url or id."""
+        return to_article(record, self.present(record), origin, row)
 
 
-def _present(plan: dict[str, tuple[str, ...]], record: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
-    """For each Article field, the candidate input fields this record has (cached by the record's keys)."""
-    keys = tuple(record)
-    cache_key = (id(plan), keys)
-    hit = _PRESENT_CACHE.get(cache_key)
-    if hit is None:
-        have = set(keys)
-        hit = [(target, [n for n in names if n in have]) for target, names in plan.items()]
-        if len(_PRESENT_CACHE) > 1024:
-            _PRESENT_CACHE.clear()
-        _PRESENT_CACHE[cache_key] = hit
-    return hit
-
-
-def to_article(record: Mapping[str, Any], plan: dict[str, tuple[str, ...]], origin: str, row: int | None) -> Article:
-    """An Article from one record; ReadError when it holds no text, title or url."""
+def to_article(
+    record: Mapping[str, Any], present: list[tuple[str, list[str]]], origin: str, row: int | None
+) -> Article:
+    """An Article from one record, given the candidate fields it has (``FieldMapper.present``)."""
     got: dict[str, Any] = {}
     used: set[str] = set()
-    for target, names in _present(plan, record):
+    for target, names in present:
         for name in names:
             value = record[name]
             if value is None or value == "" or value == []:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from khabar.article import Article
 from khabar.read.errors import ReadError
 from khabar.read.options import Options
-from khabar.read.records import field_plan, to_article
+from khabar.read.records import FieldMapper
 from khabar.read.source import Source, iter_lines
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -24,7 +24,7 @@ def _delimiter(header: str, tsv: bool) -> str:
 
 def read_csv(src: Source, opts: Options, *, tsv: bool = False) -> Iterator[Article | ReadError]:
     """Articles from a CSV (or TSV) file whose first row names the fields."""
-    plan = field_plan(opts.mapping)
+    mapper = FieldMapper(opts.mapping)
     errors: list[ReadError] = []
     state = {"line": 0}
 
@@ -68,7 +68,7 @@ def read_csv(src: Source, opts: Options, *, tsv: bool = False) -> Iterator[Artic
             yield ReadError(src.name, f"row has {len(row)} fields, the header has {len(header)}", start)
             continue
         try:
-            yield to_article(dict(zip(header, row, strict=True)), plan, src.name, start)
+            yield mapper.article(dict(zip(header, row, strict=True)), src.name, start)
         except ReadError as err:
             yield err
     yield from errors
