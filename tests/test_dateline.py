@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from khabar.extract.agencies import AGENCY_PATTERN, agencies_in, find_agency, iter_agencies
 from khabar.extract.dateline import find_dateline
@@ -201,3 +203,19 @@ def test_saudinewsnet_datelines(shared_data):
     assert agencies[("was", "Saudi Press Agency")] >= 0.85 * total["was"]
     quiet = [s for s in ("alyaum", "aleqtisadiya", "almadina", "alwatan", "alweeam", "okaz") if total[s]]
     assert quiet and sum(hits[s] for s in quiet) <= 0.01 * sum(total[s] for s in quiet)
+
+
+_PIECES = st.sampled_from(
+    ["الرياض", " ", " - ", "-", "(", ")", "واس", "رويترز", "سبق", ":", "/", "\n", "«", "»", "ـ", "قال", "10 أكتوبر 2020",
+     "PARIS", "(Reuters)", "أ ف ب", "عين اليوم", "، ", "متابعات", "ء", "٢٠٢٠"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=20).map("".join))
+def test_dateline_span_property(text):
+    d = find_dateline(text)
+    if d is not None:
+        assert 0 <= d.start <= d.end <= len(text)
+        assert text[d.start:d.start + len(d.text)] == d.text
+        assert d.agency or d.outlet or d.date

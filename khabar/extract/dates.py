@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import ahocorasick
 from hijridate import Gregorian, Hijri
@@ -495,6 +495,8 @@ def find_dates(text: str, ref: date | None, lang: str | None = None) -> list[Dat
     """Dates mentioned in ``text``, resolved against the publication date ``ref`` where relative, in text order."""
     if not text:
         return []
+    if isinstance(ref, datetime):
+        ref = ref.date()
     work = _matching_form(text)
     group = _LANG_GROUP.get((lang or "")[:2]) if lang else None
     found: list[tuple[int, int, int, tuple[date, str, str]]] = []
