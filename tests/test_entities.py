@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from khabar.article import Mention
 from khabar.extract.entities import CombinedTagger, RuleTagger, default_tagger, entity_key
+from khabar.extract.quotes import find_quotes
 
 
 def keys(text: str, kind: str | None = None) -> set[str]:
@@ -138,3 +141,18 @@ def test_ali_and_the_preposition_ala():
     assert [m.key for m in default_tagger().tag("وصل الأستاذ علي الغامدي إلى جدة") if m.kind == "PERS"] == [
         "pers:الغامدي"]
     assert [m for m in default_tagger().tag("وقال الرئيس على هامش القمة") if m.kind == "PERS"] == []
+
+
+_ALPHABET = "ابتثجحخدذرسشصضطظعغفقكلمنهوياأإآىةؤئ ً ُ ّـ،.:\"«»()\n İıAaBbZz0١" + "روسيا بوتين قره باغ الرئيس وكالة"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=300))
+def test_any_text_gives_valid_spans_and_quotes(text):
+    ms = default_tagger().tag(text)
+    for m in ms:
+        assert 0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.text
+        assert m.kind in ("PERS", "LOC", "ORG", "MISC") and m.key.split(":", 1)[0] in ("pers", "loc", "org", "misc")
+    assert all(a.end <= b.start for a, b in zip(ms, ms[1:], strict=False))
+    for q in find_quotes(text, ms):
+        assert 0 <= q.start <= q.end <= len(text)
