@@ -136,6 +136,15 @@ def test_seed_000_has_no_dateline(seeds_dir):
         (" Next Previous عين اليوم – مكة المكرمة\n تحت رعاية", "Ain Alyoum", None, "مكة المكرمة", "تحت"),
         ("عين اليوم – واس /  استقبل", "Ain Alyoum", "Saudi Press Agency", None, "استقبل"),
         ("سبق، واس- الباحة: جذبت", "Sabq", "Saudi Press Agency", "الباحة", "جذبت"),
+        ("عمان 6 حزيران (بترا) أعلنت", None, "Petra", "عمان", "أعلنت"),
+        ("رام الله في 25 يونيو /بنا/ سجلت", None, "BNA", "رام الله", "سجلت"),
+        ("موسكو في 2 مايو/ وام / أعلنت", None, "WAM", "موسكو", "أعلنت"),
+        ("طهران(إسنا) - عقدت", None, "ISNA", "طهران", "عقدت"),
+        ("الرباط ـ «القدس العربي» : الروائي", "Al-Quds Al-Arabi", None, "الرباط", "الروائي"),
+        ("المصدر: رويترز\n\nقالت", None, "Reuters", None, "قالت"),
+        ("المصدر: دبي ـ البيان\n\nسباق", "Al Bayan", None, "دبي", "سباق"),
+        ("Viyana(AA)-Viyana Şehir", None, "Anadolu Agency", "Viyana", "Viyana"),
+        ("(Belga) Un incendie", None, "Belga", None, "Un"),
     ],
 )
 def test_dateline_shapes(text, outlet, agency, place, body):

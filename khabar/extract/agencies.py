@@ -59,7 +59,7 @@ _TABLE: list[tuple[str, str, str, list[str], list[str]]] = [
     ("MENA", "mena", "agency", ["أ ش أ", "أ.ش.أ", "وكالة أنباء الشرق الأوسط", "MENA"], []),
     ("Tasnim News Agency", "tasnim", "agency", ["وكالة تسنيم", "Tasnim"], ["تسنيم"]),
     ("Fars News Agency", "fars", "agency", ["وكالة فارس", "Fars News"], ["فارس", "Fars"]),
-    ("ISNA", "isna", "agency", ["إيسنا", "ISNA"], []),
+    ("ISNA", "isna", "agency", ["إيسنا", "إسنا", "ایسنا", "ISNA"], []),
     ("UPI", "upi", "agency", ["يو بي آي", "يو.بي.آي", "يونايتد برس", "United Press International", "UPI"], []),
     ("BNA", "bna", "agency", ["وكالة أنباء البحرين", "BNA"], ["بنا"]),
     ("Oman News Agency", "ona", "agency", ["وكالة الأنباء العمانية"], ["العمانية", "ONA"]),
@@ -108,6 +108,11 @@ _TABLE: list[tuple[str, str, str, list[str], list[str]]] = [
     ("Al-Alam", "alalam", "outlet", ["قناة العالم"], []),
     ("Hürriyet", "hurriyet", "outlet", ["Hürriyet", "حريت"], []),
     ("Le Monde", "lemonde", "outlet", ["Le Monde", "لوموند"], []),
+    ("Al-Quds Al-Arabi", "alqudsalarabi", "outlet", ["القدس العربي", "Al-Quds Al-Arabi"], []),
+    ("Al Bayan", "albayan", "outlet", ["صحيفة البيان"], ["البيان"]),
+    ("Emarat Al Youm", "emaratalyoum", "outlet", ["الإمارات اليوم"], []),
+    ("Al Ghad", "alghad", "outlet", ["صحيفة الغد"], ["الغد"]),
+    ("Belga", "belga", "agency", ["Belga", "بلغا"], []),
 ]
 
 

@@ -29,9 +29,9 @@ _QSEG = rf"[«\"“]?{_SEG}[»\"”]?"
 # tatweel stands for a dash only after a space: «واشنطن ـ», never the «لـ» of «لـ«عكاظ»».
 _DASH = r"(?:[ \t\xa0]*[-–—]+[ \t\xa0]*|[ \t\xa0]+[ـ_]+[ \t\xa0]*)"
 _EOL = r"[ \t\xa0]*(?:\r?\n\s*|$)"  # a dateline on a line of its own
-_JUNK = re.compile(r"(?:Next\s+Previous\s+)")
+_JUNK = re.compile(r"(?:Next\s+Previous\s+|المصدر\s*:\s*)")  # a crawler's menu; the Emirati «المصدر:» label
 
-_PAREN = re.compile(r"\(\s*(?P<inner>[^()\n]{2,120}?)\s*\)(?P<tail>[ \t\xa0]*[-–—ـ:]*[ \t\xa0]*)")
+_PAREN = re.compile(rf"\(\s*(?P<inner>[^()\n]{{2,120}}?)\s*\)(?P<tail>{_EOL}|[ \t\xa0]*[-–—ـ:]*[ \t\xa0]*)")
 _PLACE_PAREN = re.compile(
     rf"(?P<place>{_SEG})(?:[ \t\xa0]*[,،][ \t\xa0]*(?P<pdate>[^()\n,،]{{3,40}}?))?[ \t\xa0]*(?:[-–—ـ][ \t\xa0]*)?"
     rf"\((?P<ag>[^()\n]{{1,40}})\)(?P<tail>[ \t\xa0]*[-–—ـ:]+[ \t\xa0]*|{_EOL})"
@@ -46,15 +46,21 @@ _ANY_TAIL = rf"{_HARD_TAIL}|[ \t\xa0]*[-–—]+[ \t\xa0]+|[ \t\xa0]+ـ+[ \t\xa0
 _PRE_AG_POST = re.compile(rf"(?P<pre>{_PRE}){_DASH}(?P<ag>{_AGS}){_DASH}(?P<post>{_POST})(?P<tail>{_HARD_TAIL})")
 _AG_POST = re.compile(rf"(?P<ag>{_AGS}){_DASH}(?P<post>{_POST})(?P<tail>{_HARD_TAIL})")
 _AG_FILLER = re.compile(rf"(?P<ag>{_AGS}){_DASH}(?P<post>متابعات|متابعة|وكالات)(?P<tail>{_ANY_TAIL})")
+_AG_LINE = re.compile(rf"(?P<ag>{_AGS})(?P<tail>{_EOL})")  # «المصدر: وام» on its own line
 _PRE_AG = re.compile(rf"(?P<pre>{_PRE}){_DASH}(?P<ag>{_AGS})(?P<tail>{_ANY_TAIL})")
 _PLACE_DATE = re.compile(
-    rf"(?P<place>{_SEG})[ \t\xa0]*(?P<date>\d[^\n/:()]{{3,70}})(?:[ \t\xa0]+|[ \t\xa0]*[-–—ـ][ \t\xa0]*)(?P<ag>{_QSEG})"
-    rf"(?P<tail>[ \t\xa0]*[/:][ \t\xa0]*|[ \t\xa0]*[-–—]+[ \t\xa0]+|{_EOL})"
+    rf"(?P<place>{_SEG})[ \t\xa0]*(?:في[ \t\xa0]+)?(?P<date>\d[^\n/:()]{{3,70}})"
+    rf"(?:[ \t\xa0]+|[ \t\xa0]*[-–—ـ][ \t\xa0]*)(?P<ag>{_QSEG})(?P<tail>[ \t\xa0]*[/:][ \t\xa0]*|[ \t\xa0]*[-–—]+[ \t\xa0]+|{_EOL})"
+)
+# «عمان 6 حزيران (بترا)», «موسكو في 2 مايو/ وام /», «رام الله في 25 يونيو /بنا/»
+_PLACE_DATE_CREDIT = re.compile(
+    rf"(?P<place>{_SEG})[ \t\xa0]*(?:في[ \t\xa0]+)?(?P<date>\d{{1,2}}[ \t\xa0]+{_WORD}(?:[ \t\xa0]+\d{{4}})?)"
+    rf"[ \t\xa0]*(?:\((?P<ag>{_AGS})\)|/[ \t\xa0]*(?P<ag2>{_AGS})[ \t\xa0]*/)(?P<tail>[ \t\xa0]*[-–—:]*[ \t\xa0]*)"
 )
 _PHOTO_CREDIT = re.compile(r"[ \t\xa0]*\((?:تصوير|رصد|تحرير)[^()]*\)")
 _SPLIT_INNER = re.compile(r"[ \t]*(?:/|،|,|[ \t][-–—ـ][ \t]|(?<=\D)[-–—](?=\D))[ \t]*")
 # Parts that credit no place: «متابعة», «خاص», «وكالات».
-_FILLERS = {"متابعه", "متابعات", "خاص", "وكالات", "الوكالات", "ترجمه", "تقرير", "متابعه خاصه"}
+_FILLERS = {"متابعه", "متابعات", "خاص", "وكالات", "الوكالات", "ترجمه", "تقرير", "متابعه خاصه", "menafn"}
 
 
 def _clean(part: str) -> str:
@@ -91,6 +97,8 @@ def _place(part: str | None) -> str | None:
     if not part:
         return None
     place = _clean(_PHOTO_CREDIT.sub("", part))
+    if place.endswith(" في"):  # «رام الله في 25 يونيو»
+        place = place[:-3].rstrip()
     if not place or normalize(place) in _FILLERS or len(place.split()) > 4:
         return None
     return place
@@ -146,8 +154,9 @@ def _from_dashed(m: re.Match[str]) -> tuple[str | None, str | None, str | None, 
         place = _place(post)
     elif pre:
         quoted = credits[0].lstrip()[:1] in "«\"“"
-        if known[0].kind == "agency" or quoted:  # «الرياض - واس», «واشنطن ـ «الشرق الأوسط»»
-            place = _place(pre[-1])  # else «سعد الفراج – عين اليوم»: a reporter's byline
+        # «الرياض - واس», «واشنطن ـ «الشرق الأوسط»», «دبي ـ البيان»; but «سعد الفراج – عين اليوم» is a byline
+        if known[0].kind == "agency" or quoted or len(pre[-1].split()) == 1:
+            place = _place(pre[-1])
     outlet, agency = _assign(known)
     return outlet, agency, place, None
 
@@ -173,14 +182,25 @@ def _from_place_date(m: re.Match[str]) -> tuple[str | None, str | None, str | No
     return outlet, agency, _place(m.group("place")), when
 
 
+def _from_place_date_credit(m: re.Match[str]) -> tuple[str | None, str | None, str | None, date | None] | None:
+    credits = _split_list(m.group("ag") or m.group("ag2"))
+    known = [a for a in (lookup(_clean(p)) for p in credits) if a is not None]
+    if not known or len(m.group("place").split()) > 3:
+        return None
+    outlet, agency = _assign(known)
+    return outlet, agency, _place(m.group("place")), parse_date_text(m.group("date"))
+
+
 _SHAPES = [
     (_PAREN, _from_paren),
     (_PLACE_PAREN, _from_place_paren),
+    (_PLACE_DATE_CREDIT, _from_place_date_credit),
     (_PLACE_DATE, _from_place_date),
     (_PRE_AG_POST, _from_dashed),
     (_AG_POST, _from_dashed),
     (_AG_FILLER, _from_dashed),
     (_PRE_AG, _from_dashed),
+    (_AG_LINE, _from_dashed),
 ]
 
 
