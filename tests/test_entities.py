@@ -156,3 +156,9 @@ def test_any_text_gives_valid_spans_and_quotes(text):
     assert all(a.end <= b.start for a, b in zip(ms, ms[1:], strict=False))
     for q in find_quotes(text, ms):
         assert 0 <= q.start <= q.end <= len(text)
+
+
+def test_known_given_name_opens_a_name_without_a_title():
+    pers = [m for m in default_tagger().tag("واستقبل محمد بن راشد آل مكتوم الوفد، ثم التقى جون كيري") if m.kind == "PERS"]
+    assert [(m.text, m.key) for m in pers] == [("محمد بن راشد آل مكتوم", "pers:محمد بن راشد"), ("جون كيري", "pers:كيري")]
+    assert [m for m in default_tagger().tag("قال محمد إن الجو حار") if m.kind == "PERS"] == []  # one word: too weak

@@ -40,7 +40,7 @@ STOPWORDS = frozenset(normalize(w) for w in """
 تحت قرب لدي عليه عليها إليه إليها منه منها فيه فيها له لها لهم بها به ولي خادم عضوا وزيرا رئيسا نائبا سفيرا مديرا
 """.split())
 # Tokens that join a name's parts (normalised): بن، ابن، بنت، أبو، عبد، آل
-CONNECTORS = frozenset(normalize(w) for w in "بن ابن بنت أبو ابو أبي عبد آل".split())
+CONNECTORS = frozenset(normalize(w) for w in "بن ابن بنت أبو ابو أبي عبد آل ولد".split())
 DUAL_TITLES = frozenset(normalize(w) for w in "الرئيسين الرئيسان وزيري وزيرا الزعيمين الزعيمان".split())
 LATIN_CONNECTORS = frozenset("de du la le van von al el bin da di".split())
 # capitalised words after a title that are not names («ministre de la Santé», «Bakanı Yeni»)
@@ -204,6 +204,11 @@ class RuleTagger:
             if cov[s] == TITLE:
                 found += self._names_after(doc, e, key in DUAL_TITLES)
         for h in hits:
+            if h.entry.kind == "FIRST" and not cov[h.start] and (h.start == 0 or not cov[h.start - 1]):
+                # «محمد بن سلمان», «جون كيري»: a known given name and at least one more name word
+                found += [p for p in self._names_after(doc, h.start, False, skip=False)
+                          if doc.folded.count(" ", p[0], p[1]) >= 1 and p[0] == h.start]
+        for h in hits:
             if h.entry.kind == "ORGCUE" and not cov[h.start]:
                 org = self._org_after(doc, h)
                 if org is not None:
@@ -239,12 +244,12 @@ class RuleTagger:
         bare = strip_clitics(w)
         return bare not in self._stop and bare not in self._common
 
-    def _names_after(self, doc: _Doc, pos: int, dual: bool) -> list[tuple[int, int, str, str, str]]:
+    def _names_after(self, doc: _Doc, pos: int, dual: bool, skip: bool = True) -> list[tuple[int, int, str, str, str]]:
         """People named after a title: skip adjectives («الروسي»), «لدى موسكو» and a comma, then take names."""
         toks = doc.tokens_from(pos, 16)
         cov = doc.covered
         j = 0
-        skipped = 0
+        skipped = 0 if skip else 4
         while j < len(toks) and skipped < 4:
             w = toks[j][2]
             c = cov[toks[j][0]]
@@ -257,7 +262,7 @@ class RuleTagger:
             else:
                 break
             skipped += 1
-        if j < len(toks) and toks[j][2] in ("،", ",", "(") and skipped <= 4:
+        if skip and j < len(toks) and toks[j][2] in ("،", ",", "(") and skipped <= 4:
             j += 1
         out = []
         for _ in range(2 if dual else 1):
@@ -349,8 +354,10 @@ class RuleTagger:
         for s, e, kind, key, _ in found:
             if kind == "PERS":
                 words = doc.folded[s:e].split()
-                if words and len(words[-1]) >= 3 and key == "pers:" + words[-1] and words[-1] not in self._common:
-                    surnames[words[-1]] = key
+                last = words[-1] if words else ""
+                if len(last) >= 3 and key == "pers:" + last and last not in self._common and last not in self._stop \
+                        and last != "علي":  # «على» (on) folds to «علي»: never propagated
+                    surnames[last] = key
         if not surnames:
             return []
         out = []

@@ -139,6 +139,7 @@ class Gazetteer:
         self.stop = {normalize(t) for t in _read("stop.txt")}
         self.common = frozenset(_read("common.txt"))
         self.function_words = frozenset(normalize(w) for ln in _read("function_words.txt") for w in ln.split())
+        self.first_names = frozenset(normalize(w) for ln in _read("first_names.txt") for w in ln.split())
         auto = ahocorasick.Automaton()
         entries: dict[str, list[Entry]] = {}
         for form, e in self.forms.items():
@@ -149,6 +150,8 @@ class Gazetteer:
             entries.setdefault(t, []).append(Entry("TITLE", t, latin=is_latin(t)))
         for c in self.org_cues:
             entries.setdefault(c, []).append(Entry("ORGCUE", c))
+        for f in self.first_names:
+            entries.setdefault(f, []).append(Entry("FIRST", f))
         for form, es in entries.items():
             auto.add_word(form, (len(form), tuple(es)))
         auto.make_automaton()
