@@ -73,3 +73,22 @@ def test_short_runs_names_and_digits_not_reported() -> None:
 def test_persian_run_in_arabic() -> None:
     text = "نقلت وكالة مهر عن المسؤول قوله (ما آماده کمک هستیم) في تغريدة"
     assert line_langs(text, "ar") == [("ما آماده کمک هستیم", "fa")]
+
+
+def test_arabic_typed_with_persian_letters_stays_arabic() -> None:
+    # SaudiNewsNet has Arabic typed with Persian yeh/kaf (ی ک): still Arabic, never a Persian run.
+    line = "وقالت: إن حجم المساعدات الغذائیة التي یقدمها برنامج الأغذیة العالمي إلى اللاجئین السوریین انخفض"
+    assert detect_lang(line) == "ar"
+    assert line_langs(line, "ar") == []
+    assert line_langs("بدوره، مؤکدا أن إیران تدافع بقوة", "ar") == []
+    assert detect_lang("مشهد") == "ar"
+
+
+def test_links_code_and_mixed_runs_not_reported() -> None:
+    text = (
+        "للتسجيل http://www.mcs.gov.sa/InformationCenter/News/MinistryNews/Documents/Default.aspx\n"
+        "تواصل twitter:@Dr_AhmedKhalil ahkhalil25@hotmail.com\n"
+        "right no-repeat; padding:10px 5px; font:bold 12px Tahoma; color: #7b7a7a;\n"
+        "ومنها tostaditas، وTiraditos، وTartars"
+    )
+    assert line_langs(text, "ar") == []

@@ -33,9 +33,15 @@ _UR_LETTERS = "\u0679\u0688\u0691\u06ba\u06d2\u06c1\u06be\u06c3"  # ٹ ڈ ڑ ں 
 _PS_LETTERS = "\u067c\u0689\u0693\u0696\u069a\u0681\u0685\u06ab\u06cd\u06d0"  # ټ ډ ړ ږ ښ ځ څ ګ ۍ ې
 _KU_LETTERS = "\u0695\u06b5\u06ce\u06c6\u06d5"  # ڕ ڵ ێ ۆ ە (Sorani Kurdish)
 
+# Function words that only Arabic, or only Persian/Urdu, use.
+_AR_FUNCTION_WORDS = frozenset("في من على إلى الى أن إن ان عن مع التي الذي هذا هذه ذلك قال لم لن كان".split())
+_FA_UR_FUNCTION_WORDS = frozenset(
+    "در از به که را این آن است با برای می شد کرد هم تا کے کی کا میں نے ہے اور سے کو پر یہ وہ تھا".split()
+)
 # Persian/Urdu letters below U+0680 (پ ٹ ټ), which no lead byte sets apart.
 _NOT_ARABIC_LANG = re.compile("[\u067e\u0679\u067c]")
 _MIN_OTHER_LETTERS = 12  # letters in other scripts a line needs before its runs are looked at
+_LINK = re.compile(r"(?:https?:|www\.)\S*|\S*@\S+|#\w+|\S+\.(?:com|org|net|gov|edu|info|sa|uk|fr)\b\S*")
 # Where a line is cut into runs: slashes, brackets, bars, and dashes with a space on one side at least.
 _RUN_SEPARATOR = re.compile(r"[/|()\[\]{}«»\"]|\s[-–—]+|[-–—]+\s|\s[:؛]\s")
 
@@ -79,34 +85,42 @@ def _lingua(text: str, min_confidence: float) -> str:
 def arabic_script_lang(text: str, *, strict: bool = False, n: int = 0) -> str:
     """Which Arabic-script language ``text`` is in, from its letters; "und" where letters don't settle it.
 
-    ``strict`` (for short runs) asks for clear evidence: a Persian/Urdu form and no Arabic-only letter, or the
-    reverse.
+    Arabic shows the article «ال» often (some 6% of its letters start one; Persian and Urdu about 1%), and ي ك ة ى;
+    Persian and Urdu show ی ک and پ چ ژ گ, Urdu also ٹ ڈ ڑ ں ے ہ ھ. ``strict`` (for short runs) asks for clear
+    evidence and answers "und" otherwise.
     """
     n = n or _script_counts(text)[0] or 1
     ar = _count(text, _AR_MARKS)
+    al = text.count("ال")
     forms = _count(text, _FA_UR_FORMS)
     extra = _count(text, _FA_UR_LETTERS)
     ur = _count(text, _UR_LETTERS)
     ps = _count(text, _PS_LETTERS)
     ku = _count(text, _KU_LETTERS)
-    if strict and ar and (forms or ur or ps or ku):
-        return "und"
     if ps >= 2 and ps > ur and ps >= ku and ps >= 0.01 * n:
         return "ps"
     if ku >= 2 and ku > ur and ku >= 0.01 * n:
         return "ku"
-    if ar > forms + ur:
+    if forms + extra + ur == 0:
+        return "ar" if ar or al or not strict else "und"
+    if al >= max(1.0, 0.03 * n) and (ar or al >= 2 or strict) and ur < 0.01 * n:
+        return "ar"  # Arabic, even when typed with a Persian keyboard (ی ک)
+    words = text.split()
+    ar_words = sum(1 for w in words if w in _AR_FUNCTION_WORDS)
+    if ar_words > sum(1 for w in words if w in _FA_UR_FUNCTION_WORDS):
+        return "ar" if ar or al or not strict else "und"  # «مؤکدا أن إیران»: Arabic words, Persian keyboard
+    if ar > forms + ur and not strict:
         # Arabic forms dominate; Persian written with Arabic yeh/kaf still shows پ چ ژ گ often.
-        if not strict and extra >= 0.008 * n and extra >= ar / 4:
-            return "und"
-        return "ar"
-    if forms + ur + extra == 0:
+        return "und" if extra >= 0.008 * n and extra >= ar / 4 else "ar"
+    if strict and ar:
         return "und"
     if ur and (ur >= 0.01 * n or (strict and ur >= 1)):
         return "ur"
-    if forms or extra:
-        return "und" if strict and not forms else "fa" if not ur else "und"
-    return "und"
+    if ur:
+        return "und"
+    if strict and forms < 2 and not extra:
+        return "und"
+    return "fa"
 
 
 def detect_lang(text: str) -> str:
@@ -136,9 +150,19 @@ def run_lang(run: str) -> str:
         if words < 2 and letters < 8:
             return "und"
         return arabic_script_lang(run, strict=True, n=arabic)
-    if arabic > 0.2 * letters or words < 3 or letters < 12:
+    if arabic > 0.05 * letters or words < 3 or letters < 12 or not _wordy(run, letters):
         return "und"
     return _lingua(run, RUN_CONFIDENCE)
+
+
+def _wordy(text: str, letters: int) -> bool:
+    """Whether ``text`` is mostly letters (prose or a name), not code, numbers or markup."""
+    return letters >= 0.7 * (len(text) - text.count(" "))
+
+
+def _blank_links(line: str) -> str:
+    """``line`` with URLs, e-mail addresses, handles and hashtags blanked out (offsets kept)."""
+    return _LINK.sub(lambda m: " " * len(m.group()), line) if ("@" in line or "." in line or "#" in line) else line
 
 
 def _runs(line: str) -> list[tuple[int, int]]:
@@ -181,15 +205,17 @@ def line_langs(text: str, doc_lang: str) -> list[tuple[str, str]]:
             continue
         if doc_lang == "ar" and not _maybe_foreign_in_arabic(line):
             continue
+        line = _blank_links(line)
         whole = line.strip()
         # A whole line in another language is reported as one run.
         if len(_WORD.findall(whole)) >= 4:
-            lang = detect_lang(whole)
             arabic, other = _script_counts(whole)
-            mixed = 0.2 < arabic / ((arabic + other) or 1) < 0.8
-            if lang not in ("und", doc_lang) and not mixed and (arabic == 0 or arabic_script_lang(whole) == lang):
-                out.append((whole, lang))
-                continue
+            mixed = 0.05 < arabic / ((arabic + other) or 1) < 0.8
+            if not mixed and _wordy(whole, arabic + other):
+                lang = detect_lang(whole)
+                if lang not in ("und", doc_lang) and (arabic == 0 or arabic_script_lang(whole) == lang):
+                    out.append((whole, lang))
+                    continue
         spans = _runs(line)
         langs = [run_lang(line[s:e]) for s, e in spans]
         i = 0
