@@ -157,7 +157,7 @@ def run_lang(run: str) -> str:
 
 def _wordy(text: str, letters: int) -> bool:
     """Whether ``text`` is mostly letters (prose or a name), not code, numbers or markup."""
-    return letters >= 0.7 * (len(text) - text.count(" "))
+    return letters >= 0.8 * (len(text) - text.count(" "))
 
 
 def _blank_links(line: str) -> str:
