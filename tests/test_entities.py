@@ -91,6 +91,7 @@ def test_karabakh_variants(text):
     ("وكالة مهر للأنباء", "ORG", "org:mehr"), ("وزارة الخارجية الروسية", "ORG", "org:ru-mfa"),
     ("اللجنة الدولية للصليب الأحمر", "ORG", "org:icrc"), ("الصليب الأحمر", "ORG", "org:icrc"),
     ("وزارة الزراعة", "ORG", "org:وزاره الزراعه"), ("والوزارة", "ORG", "org:الوزاره"),
+    ("والأمم المتحدة", "ORG", "org:un"), ("لبغداد", "LOC", "loc:baghdad"), ("Nagorno-Karabakh", "LOC", "loc:karabakh"),
     ("عبد الله", "PERS", "pers:عبدالله"), ("سلمان بن عبد العزيز", "PERS", "pers:سلمان بن عبدالعزيز"),
 ])
 def test_entity_key(text, kind, key):
