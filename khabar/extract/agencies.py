@@ -329,6 +329,17 @@ def _keep_case_name(agency: Agency, written: str) -> bool | None:
     return None
 
 
+def has_alias(text: str) -> bool:
+    """Whether any alias, free or strict, occurs in ``text`` as a whole word (a cheap pre-check for datelines)."""
+    folded = fold_light(text)
+    n = len(folded)
+    for end, (length, _agency, _strict) in _AUTO.iter(folded):
+        start = end - length + 1
+        if (start == 0 or not folded[start - 1].isalpha()) and (end + 1 == n or not folded[end + 1].isalnum()):
+            return True
+    return False
+
+
 def iter_agencies(text: str) -> Iterator[tuple[Agency, int, int]]:
     """Each agency or outlet named or credited in ``text``, with the span of its name in ``text``."""
     for start, end, agency in _hits(text):

@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 from khabar.article import Dateline
-from khabar.extract.agencies import ANY_AGENCY, Agency, lookup
+from khabar.extract.agencies import ANY_AGENCY, Agency, has_alias, lookup
 from khabar.extract.dates import parse_date_text
 from khabar.lang.normalize import normalize
 
@@ -209,7 +209,11 @@ def find_dateline(text: str) -> Dateline | None:
     if not text:
         return None
     for p in _start_positions(text):
-        for rx, read in _SHAPES:
+        line_end = text.find("\n", p, p + _HEAD_CHARS)
+        head = text[p:line_end if line_end >= 0 else p + _HEAD_CHARS]
+        # every shape but a bracketed date names a known agency or outlet: skip the costly ones when none is there
+        shapes = _SHAPES if has_alias(head) else _SHAPES[:1]
+        for rx, read in shapes:
             m = rx.match(text, p)
             if m is None:
                 continue
