@@ -147,6 +147,20 @@ def test_spans_in_running_text():
         assert text[m.start:m.end] == m.text
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "span", "expected"),
+    [
+        ("حتى مساء يوم الخميس 4/6/2020، في", "ar", "مساء يوم الخميس 4/6/2020", date(2020, 6, 4)),
+        ("أعلنت اليوم السبت الموافق 10 أكتوبر 2020 أن", "ar", "اليوم السبت الموافق 10 أكتوبر 2020", REF),
+        ("annoncé ce mardi 12 mai, par", "fr", "ce mardi 12 mai", date(2020, 5, 12)),
+        ("on Tuesday, May 12, 2020 the", "en", "on Tuesday, May 12, 2020", date(2020, 5, 12)),
+    ],
+)
+def test_weekday_then_date_is_one_mention(text, lang, span, expected):
+    (m,) = find_dates(text, REF, lang)
+    assert (m.text, m.date) == (span, expected)
+
+
 def test_pair_inside_brackets_keeps_the_bracket_out():
     text = "انتخب محافظا للحزب الديموقراطي (2 تموز/يوليو)."
     (m,) = find_dates(text, REF)
@@ -168,6 +182,7 @@ def test_pair_inside_brackets_keeps_the_bracket_out():
         "the dünya and the world",
         "قتل سبعة مدنيين في اليوم الأول للعيد",  # the first day, not today
         "مكتبة الكتاب",  # «آب» (August) inside a word
+        "ouvert chaque mardi",
     ],
 )
 def test_not_dates(text):

@@ -106,7 +106,7 @@ _MONTH = rf"(?:{_alt([w for ws in _MONTHS.values() for w in ws])})"
 _HMONTH = rf"(?:{_alt([w for ws in _HIJRI_MONTHS.values() for w in ws])})"
 _WEEKDAY = rf"(?:{_alt([w for ws in _WEEKDAYS.values() for w in ws])})"
 # «أيلول/سبتمبر», «تموز (يوليو)», «(سبتمبر) أيلول»: the first month names the date, the second repeats it.
-_PAIR = rf"(?:\s*[/-]\s*{_MONTH}|\s*\(\s*{_MONTH}\s*\))?"
+_PAIR = rf"(?:\s*[/-]\s*{_MONTH}|\s*\(\s*{_MONTH}\s*\)|\s+{_MONTH}(?!\w))?"  # «مارس آذار» too
 _MONTHX = rf"(?P<m>{_MONTH})\.?{_PAIR}(?:['’]\w+)?"
 _YEAR_TAIL = r"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|سنه\s+|العام\s+)?(?P<y>\d{4})(?!\d)(?:\s*(?:م|ء)(?!\w))?)"
 _LATIN_ORD = r"(?:er|st|nd|rd|th|\.)?"
@@ -465,7 +465,9 @@ def _word_start(work: str, pos: int) -> int:
 
 # A bare weekday after these words is an institution or a habit, not a date («صلاة الجمعة», «كل خميس»).
 _NOT_A_DATE_BEFORE = {"صلاه", "لصلاه", "بصلاه", "خطبه", "خطيب", "سوره", "جامع", "مسجد", "كل", "ايام", "ليالي",
-                      "يومي", "يوما"}
+                      "يومي", "يوما", "every", "chaque", "les", "her"}
+# «الخميس 4/6/2020», «ce mardi 12 mai», «Tuesday, May 12, 2020»: a weekday naming the date written after it
+_WEEKDAY_THEN_DATE = re.compile(r"[\s,،(]*(?:الموافق|le|den)?[\s,،(]*")
 _NOT_TODAY_AFTER = re.compile(r"\s+(?:الوطني|العالمي|الدولي|التالي|الاول|الثاني|الثالث|الاخير|الذي|نفسه|ذاته|"
                               r"السابق|الموعود|الواحد|الكامل)(?!\w)")
 _LANG_GROUP = {"ar": "ar", "fa": "ar", "ur": "ar", "en": "en", "fr": "fr", "tr": "tr"}
@@ -514,14 +516,19 @@ def find_dates(text: str, ref: date | None, lang: str | None = None) -> list[Dat
             start = m.end("c") if m.groupdict().get("c") else m.start()
             found.append((prio, start, m.end(), resolved))
     found.sort(key=lambda f: (f[0], f[1] - f[2], f[1]))
-    taken: list[tuple[int, int]] = []
+    kept: list[tuple[int, int, int, tuple[date, str, str]]] = []
+    for f in found:
+        if not any(f[1] < e and s < f[2] for _, s, e, _ in kept):
+            kept.append(f)
+    kept.sort(key=lambda f: f[1])
     out: list[DateMention] = []
-    for _prio, start, end, (d, gran, cal) in found:
-        if any(start < e and s < end for s, e in taken):
-            continue
-        taken.append((start, end))
+    prev_prio = -1
+    for prio, start, end, (d, gran, cal) in kept:
+        if (out and prev_prio >= 4 and prio <= 1 and gran == "day" and out[-1].granularity == "day"
+                and _WEEKDAY_THEN_DATE.fullmatch(work, out[-1].end, start)):
+            start = out.pop().start
         out.append(DateMention(text=text[start:end], date=d, start=start, end=end, granularity=gran, calendar=cal))
-    out.sort(key=lambda x: x.start)
+        prev_prio = prio
     return out
 
 
