@@ -33,15 +33,17 @@ _FOLLOWERS: dict[str, tuple[tuple[str, bool], ...]] = {
     c: tuple(x for x in _PROCLITICS if x[0][0] not in "وف") for c in ("و", "ف")
 } | {p: (("ال", True),) for c in ("", "و", "ف") for p in (c + "ب", c + "ك", c + "ل")}
 _SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "ها", "نا", "ني", "ه", "ك", "ي")
+# Third person and «نا» are common in news; «ك», «ي», «ني», «كم»… (you, me) need stronger evidence («فرنك»).
+_THIRD_PERSON = frozenset(("هما", "هم", "هن", "ها", "ه", "نا"))
 _MULTI_SUFFIXES = frozenset(("هما", "كما", "هم", "هن", "كم", "كن", "ها"))
 _FUTURE_NEXT = "يتنأا"  # س marks the future only before an imperfect prefix
 
 # Words that only look cliticised (normalised form): no proclitic is cut from them…
 NOT_PREFIXED = frozenset(
     normalize(w) for w in """الله الذي التي الذين اللذين اللتين اللاتي اللواتي اللذان اللتان الا إلا إلى الى
-    الآن الان ألف الف والد والدة ولد بلد بلاد فلسطين كتاب كتابة كلام لبنان ليبيا بريطانيا فرنسا فنزويلا بولندا
+    الآن الان ألف الف ألمانيا ألماني ألمانية ألمان والد والدة ولد بلد بلاد فلسطين كتاب كلام لبنان ليبيا بريطانيا فرنسا فنزويلا بولندا
     بلجيكا بلغاريا كندا كوريا كوبا سوريا سويسرا بنك بيان بيت لجنة فيلم فريق فكرة كلية بوتين باريس برلين لندن
-    كابل بغداد بيروت بكين ولاية وزير وزارة وكالة وفد وقت وضع وسط فيروس فقط كان كانت لكن لكي لقد""".split()
+    كابل بغداد بيروت بكين فيصل فاسد فارس فرنك فائدة ولاية وزير وزارة وكالة وفد وقت وضع وسط فيروس فقط كان كانت لكن لكي لقد""".split()
 )
 # … and no pronoun suffix from these.
 NOT_SUFFIXED = frozenset(
@@ -51,8 +53,10 @@ NOT_SUFFIXED = frozenset(
 # Particles that keep only two letters before a pronoun suffix: منهم، عنها، فيه، إليه.
 _SHORT_CORES = frozenset(normalize(w) for w in "من عن في إلى الى على لدى مع أن إن لأن كأن لكن".split())
 
+# Two-letter words a conjunction may stand before: «وفي», «ومن», «فلا».
+_SHORT_REST = frozenset("في من عن لا ما لم لن قد هو هي هم كل إن أن ان لو".split())
 _MIN_CORE = 3  # letters a core keeps after a proclitic or suffix is cut (2 after the article)
-_STRIP_RATIO = {"article": 0.02, "conj": 0.05, "prep": 0.5, "suffix": 0.05}
+_STRIP_RATIO = {"article": 0.003, "conj": 0.05, "prep": 0.5, "suffix": 0.05}
 _MIN_EVIDENCE = {"article": 3, "conj": 3, "prep": 20, "suffix": 3}
 
 
@@ -60,8 +64,26 @@ def _count(word: str) -> int:
     return word_counts().get(normalize(word), 0)
 
 
+_OTHER_PREFIXES = ("و", "ف", "ب", "ل", "ال", "وال", "بال", "لل")
+
+
+def _support(rest: str, prefix: str) -> int:
+    """How often ``rest`` stands alone or behind other proclitics: a productive base («ضمان»: وضمان، بضمان…)."""
+    return _count(rest) + sum(_count(p + rest) for p in _OTHER_PREFIXES if p != prefix)
+
+
+def _rest_evidence(rest: str) -> int:
+    """How often the rest after a proclitic, or its light stem («الدارسين» → دارسين → دارس), stands alone."""
+    n = _count(rest)
+    if n < _MIN_EVIDENCE["article"] and len(rest) >= 4:
+        for suffix in ("ات", "ون", "ين", "ة", "ي"):
+            if rest.endswith(suffix) and len(rest) - len(suffix) >= _MIN_CORE:
+                n = max(n, _count(rest[: -len(suffix)]))
+    return n
+
+
 def _evidence(core: str) -> int:
-    """How often ``core`` (or its form before a suffix: ت→ة, و→وا) stands alone in the reference counts."""
+    """How often a core before a suffix (or its full form: ت→ة, و→وا) stands alone in the reference counts."""
     n = _count(core)
     if core.endswith("ت"):
         n = max(n, _count(core[:-1] + "ة"))
@@ -85,7 +107,7 @@ def _proclitic(
         if not word.startswith(prefix):
             continue
         rest = word[len(prefix):]
-        if len(rest) < (2 if article else _MIN_CORE):
+        if len(rest) < (2 if article else _MIN_CORE) and not (prefix in ("و", "ف") and rest in _SHORT_REST):
             continue
         if prefix.endswith("س") and rest[0] not in _FUTURE_NEXT:
             continue
@@ -93,9 +115,13 @@ def _proclitic(
         candidates.append((prefix, rest, kind))
         # Weigh the rest against the word as it would be without the conjunction: «وبوتين» → بوتين, not ب + وتين.
         base = whole if prefix[0] not in "وف" or len(prefix) == 1 else max(whole, _count(word[1:]))
-        n = _evidence(rest)
+        n = _rest_evidence(rest)
         ratio = 0.0 if after_prep and article else _STRIP_RATIO[kind]
-        if n >= _MIN_EVIDENCE[kind] and n >= ratio * base and (best is None or n > best[0]):
+        if kind == "prep" and n >= _MIN_EVIDENCE[kind] and n < ratio * base:
+            n_ok = _support(rest, prefix) >= ratio * base  # «لضمان»: ضمان is rarer, but a productive base
+        else:
+            n_ok = n >= ratio * base
+        if n >= _MIN_EVIDENCE[kind] and n_ok and (best is None or n > best[0]):
             best = (n, prefix, rest)
     if best is None and whole < _MIN_EVIDENCE["conj"]:
         # An unknown word: trust the article, the conjunction and the future mark before a verb.
@@ -125,7 +151,8 @@ def _suffix(word: str) -> tuple[str, str]:
         if len(core) < _MIN_CORE and not (len(core) == 2 and normalize(core) in _SHORT_CORES):
             continue
         n = _evidence(core)
-        if n >= _MIN_EVIDENCE["suffix"] and n >= _STRIP_RATIO["suffix"] * whole:
+        ratio = _STRIP_RATIO["suffix"] if suffix in _THIRD_PERSON else _STRIP_RATIO["prep"]
+        if n >= _MIN_EVIDENCE["suffix"] and n >= ratio * whole:
             return core, suffix
         if whole < _MIN_EVIDENCE["suffix"] and suffix in _MULTI_SUFFIXES and len(core) >= _MIN_CORE:
             return core, suffix
@@ -142,7 +169,9 @@ def split_clitics(token: str) -> tuple[str, str, str]:
     word = strip_marks(token)
     if len(word) < 3 or not _ARABIC_WORD.fullmatch(word):
         return "", word, ""
-    prefix, rest = ("", word) if normalize(word) in NOT_PREFIXED else _proclitic(word)
+    if normalize(word) in NOT_PREFIXED:
+        return "", word, ""
+    prefix, rest = _proclitic(word)
     if prefix.endswith(("ال", "لل")) or normalize(rest) in NOT_SUFFIXED:
         return prefix, rest, ""  # the article and a pronoun suffix never come together
     core, suffix = _suffix(rest)
