@@ -50,6 +50,7 @@ def test_seed_000_today_saturday(seeds_dir):
         ("27 أيلول/سبتمبر الماضي", date(2020, 9, 27), "day"),
         ("3 تشرين الثاني المقبل", date(2020, 11, 3), "day"),
         ("15 كانون الثاني/يناير", date(2021, 1, 15), "day"),
+        ("15 مارس آذار", date(2021, 3, 15), "day"),
         ("5 كانون الأول الماضي", date(2019, 12, 5), "day"),
         ("اليوم السبت", REF, "day"),
         ("اليوم (السبت)", REF, "day"),
@@ -159,6 +160,11 @@ def test_spans_in_running_text():
 def test_weekday_then_date_is_one_mention(text, lang, span, expected):
     (m,) = find_dates(text, REF, lang)
     assert (m.text, m.date) == (span, expected)
+
+
+def test_latin_month_takes_no_pair():
+    (m,) = find_dates("On 10 March may be too late", REF, "en")
+    assert m.text == "10 March"
 
 
 def test_pair_inside_brackets_keeps_the_bracket_out():

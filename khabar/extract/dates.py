@@ -106,7 +106,9 @@ _MONTH = rf"(?:{_alt([w for ws in _MONTHS.values() for w in ws])})"
 _HMONTH = rf"(?:{_alt([w for ws in _HIJRI_MONTHS.values() for w in ws])})"
 _WEEKDAY = rf"(?:{_alt([w for ws in _WEEKDAYS.values() for w in ws])})"
 # «أيلول/سبتمبر», «تموز (يوليو)», «(سبتمبر) أيلول»: the first month names the date, the second repeats it.
-_PAIR = rf"(?:\s*[/-]\s*{_MONTH}|\s*\(\s*{_MONTH}\s*\)|\s+{_MONTH}(?!\w))?"  # «مارس آذار» too
+_ARABIC_SCRIPT_MONTHS = [w for ws in _MONTHS.values() for w in ws if "\u0600" <= w[0] <= "\u06ff"]
+_MONTH_ARABIC_SCRIPT = rf"(?:{_alt(_ARABIC_SCRIPT_MONTHS)})"
+_PAIR = rf"(?:\s*[/-]\s*{_MONTH}|\s*\(\s*{_MONTH}\s*\)|\s+{_MONTH_ARABIC_SCRIPT}(?!\w))?"  # «مارس آذار» too
 _MONTHX = rf"(?P<m>{_MONTH})\.?{_PAIR}(?:['’]\w+)?"
 _YEAR_TAIL = r"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|سنه\s+|العام\s+)?(?P<y>\d{4})(?!\d)(?:\s*(?:م|ء)(?!\w))?)"
 _LATIN_ORD = r"(?:er|st|nd|rd|th|\.)?"
