@@ -251,7 +251,9 @@ def _relative_day(m: re.Match[str], ref: date | None) -> tuple[date, str, str] |
     if ref is None:
         return None
     word = " ".join(m.group("w").split())
-    if word.startswith(("امس", "بالامس")) or word in ("avant-hier", "önceki gün", "evvelki gün"):
+    if word in ("اول من امس", "الليله قبل الماضيه"):
+        offset = -2
+    elif word.startswith(("امس", "بالامس")) or word in ("avant-hier", "önceki gün", "evvelki gün"):
         offset = -2 if (m.group("first") or word in ("avant-hier", "önceki gün", "evvelki gün")) else -1
     elif word.startswith("بعد"):
         offset = 2
@@ -332,9 +334,9 @@ _SPECS: list[tuple[int, frozenset[str] | None, str, Resolver, str]] = [
     (3, frozenset({"tr"}), r"(?<!\d)(?P<y>\d{4})\s+yıl\w*(?P<h>)", _year, "DIGIT:year"),
     # relative days
     (4, frozenset({"ar", "fa", "ur"}),
-     rf"(?<!\w)(?P<c>[وف])?(?:{_PART_OF_DAY}\s+)?(?P<w>الليله\s+الماضيه|اليوم|الليله|بالامس|امس|البارحه|الغد|غد(?:اً|ًا|ا)(?!ء)"
+     rf"(?<!\w)(?P<c>[وف])?(?:{_PART_OF_DAY}\s+)?(?P<w>الليله\s+قبل\s+الماضيه|الليله\s+الماضيه|اول\s+من\s+امس|اليوم|الليله|بالامس|امس|البارحه|الغد|غد(?:اً|ًا|ا)(?!ء)"
      rf"|بعد\s+غد)(?:\s+(?P<first>الاول))?(?:\s*\(?\s*(?P<wd>{_WEEKDAY})\)?)?{_E}", _relative_day,
-     "الليله اليوم بالامس امس البارحه الغد غد غدٍ غدا غدًا غداً BACK=2"),
+     "الليله اليوم بالامس امس البارحه الغد غد غدٍ غدا غدًا غداً BACK=3"),
     (4, frozenset({"en"}), r"(?<!\w)(?P<w>today|tonight|yesterday|tomorrow|last\s+night)(?P<first>)(?!\w)",
      _relative_day, "today tonight yesterday tomorrow night BACK=1"),
     (4, frozenset({"fr"}), r"(?<!\w)(?P<w>aujourd['’]hui|avant-hier|hier|demain|la\s+nuit\s+dernière)(?P<first>)(?!\w)",
