@@ -31,6 +31,20 @@ def test_no_split_after_arabic_abbreviations() -> None:
     assert len(texts("ج. ق. ص. هي اختصارات")) == 1
 
 
+def test_dotted_acronyms_in_arabic_letters() -> None:
+    assert texts("قالت بي. بي. سي. إن الرئيس وصل. ثم غادر") == ["قالت بي. بي. سي. إن الرئيس وصل.", "ثم غادر"]
+    assert texts("ذكرت شبكة سي. إن. إن. الأمريكية ذلك. وأضافت") == [
+        "ذكرت شبكة سي. إن. إن. الأمريكية ذلك.",
+        "وأضافت",
+    ]
+    assert texts("هل ذهب أو. لا") == ["هل ذهب أو.", "لا"]  # a lone «أو.» is a word, not an acronym
+
+
+def test_era_mark_after_a_year_ends_a_sentence() -> None:
+    assert texts("في عام 2015 م. وقال الوزير") == ["في عام 2015 م.", "وقال الوزير"]
+    assert texts("قال م. خالد إن العمل انتهى. ثم") == ["قال م. خالد إن العمل انتهى.", "ثم"]
+
+
 def test_no_split_after_latin_abbreviations_numbers_urls() -> None:
     text = "Mr. Smith met Dr. J. Doe at 3.5 km on 10.10.2020 near St. Paul, see www.example.com/a.html now."
     assert texts(text) == [text]

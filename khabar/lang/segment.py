@@ -26,16 +26,50 @@ ABBREVIATIONS = frozenset(
 )
 
 
-def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
-    """Whether the full stop at ``dot`` closes an abbreviation (د. م. ص., J., Dr., U.S., a list number)."""
-    k = dot
+# Latin letters as Arabic writes them in dotted acronyms: «بي. بي. سي.», «سي. إن. إن.», «إم. بي. سي.».
+LETTER_NAMES = frozenset(
+    """بي سي دي تي جي إس اس إم ام إن آي اي إي يو إف اف إل كيه إتش اتش آر ار كيو دبليو واي إكس اكس زد أو او
+    إيه ايه""".split()
+)
+
+
+def _word_before(text: str, end: int, floor: int) -> tuple[str, int]:
+    """The whitespace-delimited word ending at ``end`` (openers stripped) and where it starts."""
+    k = end
     while k > floor and not text[k - 1].isspace():
         k -= 1
-    word = text[k:dot].lstrip(_OPENERS)
+    return text[k:end].lstrip(_OPENERS), k
+
+
+def _word_after(text: str, start: int) -> str:
+    """The whitespace-delimited word after position ``start``."""
+    k = start
+    while k < len(text) and text[k].isspace() and text[k] not in _LINE_BREAKS:
+        k += 1
+    e = k
+    while e < len(text) and not text[e].isspace():
+        e += 1
+    return text[k:e]
+
+
+def _is_letter_name(word: str) -> bool:
+    return word.endswith(".") and word[:-1] in LETTER_NAMES
+
+
+def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
+    """Whether the full stop at ``dot`` closes an abbreviation (د. م. ص., J., Dr., U.S., بي. بي. سي., «1.»)."""
+    word, k = _word_before(text, dot, floor)
     if not word:
         return False
     if len(word) == 1 and word.isalpha():
+        if word == "م":
+            # «2015 م.» closes a date (and often a sentence); «م. خالد» is an engineer.
+            before, _ = _word_before(text, max(k - 1, floor), floor)
+            return not before.isdigit()
         return True  # Arabic د. م. أ. ص. ج. ق., Latin initials
+    if word in LETTER_NAMES:
+        before, _ = _word_before(text, max(k - 1, floor), floor)
+        return _is_letter_name(before) or _is_letter_name(_word_after(text, dot + 1))
     if word.lower() in ABBREVIATIONS:
         return True
     if "." in word:
