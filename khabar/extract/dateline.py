@@ -41,7 +41,7 @@ _AGQ = rf"[«\"“]?(?:{ANY_AGENCY})(?!\w)[»\"”]?"
 _AGS = rf"{_AGQ}(?:[ \t\xa0]*[،,][ \t\xa0]*{_AGQ})*"
 _PRE = rf"{_QSEG}(?:(?:[ \t\xa0]*[،,][ \t\xa0]*|{_DASH}){_QSEG}){{0,2}}"  # reporters, or reporter and place
 _POST = rf"{_SEG}(?:[ \t\xa0]*\([^()\n]{{1,25}}\))?"
-_HARD_TAIL = rf"[ \t\xa0]*[:/][ \t\xa0]*|{_EOL}"
+_HARD_TAIL = rf"[ \t\xa0]*[:/]\s*|{_EOL}"
 _ANY_TAIL = rf"{_HARD_TAIL}|[ \t\xa0]*[-–—]+[ \t\xa0]+|[ \t\xa0]+ـ+[ \t\xa0]+|[ \t\xa0]+"
 _PRE_AG_POST = re.compile(rf"(?P<pre>{_PRE}){_DASH}(?P<ag>{_AGS}){_DASH}(?P<post>{_POST})(?P<tail>{_HARD_TAIL})")
 _AG_POST = re.compile(rf"(?P<ag>{_AGS}){_DASH}(?P<post>{_POST})(?P<tail>{_HARD_TAIL})")
@@ -50,7 +50,7 @@ _AG_LINE = re.compile(rf"(?P<ag>{_AGS})(?P<tail>{_EOL})")  # «المصدر: و�
 _PRE_AG = re.compile(rf"(?P<pre>{_PRE}){_DASH}(?P<ag>{_AGS})(?P<tail>{_ANY_TAIL})")
 _PLACE_DATE = re.compile(
     rf"(?P<place>{_SEG})[ \t\xa0]*(?:في[ \t\xa0]+)?(?P<date>\d[^\n/:()]{{3,70}})"
-    rf"(?:[ \t\xa0]+|[ \t\xa0]*[-–—ـ][ \t\xa0]*)(?P<ag>{_QSEG})(?P<tail>[ \t\xa0]*[/:][ \t\xa0]*|[ \t\xa0]*[-–—]+[ \t\xa0]+|{_EOL})"
+    rf"(?:[ \t\xa0]+|[ \t\xa0]*[-–—ـ][ \t\xa0]*)(?P<ag>{_QSEG})(?P<tail>[ \t\xa0]*[/:]\s*|[ \t\xa0]*[-–—]+[ \t\xa0]+|{_EOL})"
 )
 # «عمان 6 حزيران (بترا)», «موسكو في 2 مايو/ وام /», «رام الله في 25 يونيو /بنا/»
 _PLACE_DATE_CREDIT = re.compile(
@@ -224,6 +224,6 @@ def find_dateline(text: str) -> Dateline | None:
             end = m.end()
             if len(text) - end < _MIN_BODY or not text[end:end + 4 * _MIN_BODY].strip():
                 continue  # a credit closing a short text, not a dateline opening a body
-            written = text[p:end].rstrip(" \t-–—ـ:/").rstrip()
+            written = text[p:end].rstrip(" \t\r\n\xa0-–—ـ:/")
             return Dateline(text=written, outlet=outlet, agency=agency, place=place, date=when, start=p, end=end)
     return None
