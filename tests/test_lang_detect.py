@@ -92,3 +92,15 @@ def test_links_code_and_mixed_runs_not_reported() -> None:
         "ومنها tostaditas، وTiraditos، وTartars"
     )
     assert line_langs(text, "ar") == []
+
+
+def test_lines_inside_an_english_article() -> None:
+    text = (
+        "The president said on Saturday that the talks would continue in Moscow next week.\n"
+        "Le président a déclaré samedi que les négociations se poursuivraient à Moscou.\n"
+        "قال الرئيس إن المحادثات ستستمر"
+    )
+    assert line_langs(text, "en") == [
+        ("Le président a déclaré samedi que les négociations se poursuivraient à Moscou.", "fr"),
+        ("قال الرئيس إن المحادثات ستستمر", "ar"),
+    ]

@@ -100,4 +100,6 @@ def test_terms() -> None:
     assert got[:3] == ["اعلنت", "موسكو", "عن"]
     assert "10" in got and stem("الأذربيجاني") in got and stem("الأرمنية") in got
     assert terms("") == []
+    assert terms("ﺍﻟﺮﺋﻴﺲ") == terms("الرئيس") == ["رييس"]  # presentation forms
+    assert terms("Pre\u0301sident", "fr") == terms("Président", "fr")
     assert terms("The talks continued", "en") == ["the", "talk", "continu"]

@@ -16,6 +16,7 @@ SNIPPET = 600  # characters looked at by detect_lang
 LINGUA_SNIPPET = 400  # characters handed to lingua
 MIN_CONFIDENCE = 0.5  # lingua confidence below which a text is "und"
 RUN_CONFIDENCE = 0.7  # stricter, for runs inside a line
+MAX_LINGUA_LINES = 12  # whole lines outside Arabic script that line_langs hands to lingua, per text
 
 LANGUAGES = (
     "ARABIC", "PERSIAN", "URDU", "ENGLISH", "FRENCH", "TURKISH", "RUSSIAN", "GERMAN", "SPANISH",
@@ -200,6 +201,7 @@ def line_langs(text: str, doc_lang: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if doc_lang == "ar" and not _maybe_foreign_in_arabic(text):
         return out
+    budget = MAX_LINGUA_LINES
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -212,10 +214,16 @@ def line_langs(text: str, doc_lang: str) -> list[tuple[str, str]]:
             arabic, other = _script_counts(whole)
             mixed = 0.05 < arabic / ((arabic + other) or 1) < 0.8
             if not mixed and _wordy(whole, arabic + other):
+                if arabic == 0:
+                    if budget <= 0:
+                        continue  # lingua costs ~0.5 ms a line: long texts in other scripts get a bounded look
+                    budget -= 1
                 lang = detect_lang(whole)
                 if lang not in ("und", doc_lang) and (arabic == 0 or arabic_script_lang(whole) == lang):
                     out.append((whole, lang))
                     continue
+                if lang == doc_lang and arabic == 0:
+                    continue  # a line in the document's own language and script
         spans = _runs(line)
         langs = [run_lang(line[s:e]) for s, e in spans]
         i = 0

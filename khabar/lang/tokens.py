@@ -9,6 +9,7 @@ matching form; ``terms`` memoises it per surface token.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
@@ -250,6 +251,8 @@ def tokenize(text: str) -> list[str]:
 
 def terms(text: str, lang: str | None = None) -> list[str]:
     """The clitic-split light stems of ``text``, one a word or number, memoised per surface token."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)  # presentation forms (ﻻ ﺓ) and decomposed accents first
     cache = _CACHE
     out = []
     for tok in _TOKEN.findall(strip_marks(text)):
