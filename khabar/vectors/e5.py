@@ -375,6 +375,18 @@ def plan_batches(lengths: np.ndarray, batch_size: int, max_tokens: int = MAX_BAT
         start += take
 
 
+def split_batches(batches: list[np.ndarray], workers: int) -> list[np.ndarray]:
+    """Split batches (largest first) until there are at least `workers` of them, where possible."""
+    out = list(batches)
+    while len(out) < workers:
+        big = max(range(len(out)), key=lambda i: len(out[i]), default=None)
+        if big is None or len(out[big]) < 2:
+            break
+        half = len(out[big]) // 2
+        out[big:big + 1] = [out[big][:half], out[big][half:]]
+    return out
+
+
 class E5Encoder(Encoder):
     """multilingual-e5-small as a batched, length-bucketed numpy/BLAS (or torch/CUDA) forward pass."""
 
@@ -440,18 +452,25 @@ class E5Encoder(Encoder):
                 weights[win.text] += win.weight
 
         with self._lock, _Progress(show_progress, len(wins), self.name) as progress:
-            threads = 1 if self._torch is not None else min(self.threads, len(batches))
-            if threads > 1:
-                from concurrent.futures import ThreadPoolExecutor
-
-                with _blas_threads(1), ThreadPoolExecutor(threads) as pool:
-                    for batch, pooled in zip(batches, pool.map(run, batches), strict=True):
-                        add(batch, pooled)
-                        progress.advance(len(batch))
-            else:
+            if self._torch is not None:
                 for batch in batches:
                     add(batch, run(batch))
                     progress.advance(len(batch))
+            else:
+                # one BLAS thread per worker: multi-threaded OpenBLAS collapses when the cores are shared
+                batches = split_batches(batches, self.threads)
+                with _blas_threads(1):
+                    if self.threads > 1 and len(batches) > 1:
+                        from concurrent.futures import ThreadPoolExecutor
+
+                        with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
+                            for batch, pooled in zip(batches, pool.map(run, batches), strict=True):
+                                add(batch, pooled)
+                                progress.advance(len(batch))
+                    else:
+                        for batch in batches:
+                            add(batch, run(batch))
+                            progress.advance(len(batch))
         vecs = sums / weights[:, None]
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-6)
         return vecs.astype(np.float32)
