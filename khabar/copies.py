@@ -21,7 +21,7 @@ from khabar.lang.segment import split_sentences
 from khabar.vectors import minhash as mh
 
 __all__ = ["Alignment", "CopyGroup", "CopyIndex", "CopyMatch", "CopyMember", "Passage", "align", "copy_groups",
-           "credited_agencies", "find_copies", "outlet_agency"]
+           "credited_agencies", "find_copies", "outlet_agency", "unique_ids"]
 
 # outlet codes of data sets that name an agency by a code the agency table does not hold (SaudiNewsNet: was = SPA)
 _OUTLET_CODES = {"was": "Saudi Press Agency", "spa": "Saudi Press Agency"}
@@ -58,7 +58,7 @@ class CopyMember:
     outlet: str | None = None
     published: datetime | date | None = None
     credited: list[str] = field(default_factory=list)  # agencies named in its dateline or attribution
-    source: str | None = None  # the id of its most likely source (None for the origin)
+    source: str | None = None  # its most likely source: a member published before it (None: origin, or a root)
     jaccard: float = 1.0
     containment: float = 1.0  # share of its shingles found in the source
     reused: float = 1.0  # share of its words in sentences found in the source
@@ -109,8 +109,8 @@ def credited_agencies(article: Article) -> list[str]:
     if not text:
         return list(names)
     first = text.split("\n", 1)[0]
-    head, tail = text[:300], text[-200:]
-    for name in agencies_in(head) + agencies_in(tail):
+    head = text[:300]
+    for name in agencies_in(head):
         agency = lookup(name)
         if agency is None or agency.kind == "agency":
             names.setdefault(name, None)
@@ -275,13 +275,17 @@ def _group(ids: list[str], pairs: list[CopyMatch], by_id: dict[str, Article], ti
     for a in order:
         mem = CopyMember(a.id, a.title, a.outlet, a.published, credited[a.id])
         if a.id != origin.id:
-            cands = [(y, m) for y, m in nbrs.get(a.id, []) if position[y] < position[a.id]] or nbrs.get(a.id, [])
+            earlier = [(y, m) for y, m in nbrs.get(a.id, []) if position[y] < position[a.id]]
+            # with no earlier neighbour it is a root of its own (joined to the group through later copies):
+            # its figures are given against its closest neighbour, and no source is named
+            cands = earlier or nbrs.get(a.id, [])
             src, m = max(cands, key=lambda ym: (contained(a.id, ym[1]), ym[1].jaccard, -position[ym[0]]))
-            mem.source, mem.jaccard, mem.containment = src, round(m.jaccard, 4), round(contained(a.id, m), 4)
+            mem.source = src if earlier else None
+            mem.jaccard, mem.containment = round(m.jaccard, 4), round(contained(a.id, m), 4)
             if with_alignment:
                 passages, reused, added = _reuse(a.text or "", by_id[src].text or "", min_overlap)
                 mem.reused, mem.adds, mem.passages = round(reused, 4), added, passages
-                if src == origin.id:
+                if src == origin.id and earlier:
                     _, _, back = _reuse(origin.text or "", a.text or "", min_overlap)
                     not_in_copy.append(set(back))
         members.append(mem)
@@ -294,7 +298,8 @@ def _group(ids: list[str], pairs: list[CopyMatch], by_id: dict[str, Article], ti
     return CopyGroup(origin.id, agency, reason, members, pairs)
 
 
-def _unique_ids(articles: Sequence[Article]) -> list[Article]:
+def unique_ids(articles: Sequence[Article]) -> list[Article]:
+    """The articles, a repeated id renamed ``id#2``, ``id#3``... (in place), so each can be told apart."""
     seen: set[str] = set()
     out = []
     for a in articles:
@@ -312,7 +317,7 @@ def find_copies(articles: Iterable[Article], *, threshold: float = 0.3, containm
                 index: CopyIndex | None = None, tie: timedelta = timedelta(hours=24),
                 with_alignment: bool = True, progress: Callable[[int], None] | None = None) -> list[CopyGroup]:
     """Copy groups among articles (ids made unique: a repeated id gets ``#2``, ``#3``...)."""
-    arts = _unique_ids(list(articles))
+    arts = unique_ids(list(articles))
     idx = index or CopyIndex(threshold, containment)
     matches = idx.add_many(arts, progress=progress)
     return copy_groups(arts, matches, tie=tie, with_alignment=with_alignment)

@@ -25,7 +25,7 @@ _FORMAT = 1
 
 @dataclass(slots=True, frozen=True)
 class CopyMatch:
-    """A verified pair: exact Jaccard of the shingle sets and the share of each one's shingles in the other."""
+    """A verified pair (``a`` added after ``b``): exact Jaccard and the share of each one's shingles in the other."""
 
     a: str
     b: str
@@ -107,10 +107,14 @@ def _array_to_strings(data: np.ndarray, offsets: np.ndarray) -> list[str]:
 
 def exact_overlap(sa: np.ndarray, sb: np.ndarray) -> tuple[float, float, float]:
     """Exact (Jaccard, share of a in b, share of b in a) of two sorted unique shingle arrays."""
-    if len(sa) == 0 or len(sb) == 0:
+    la, lb = len(sa), len(sb)
+    if la == 0 or lb == 0:
         return 0.0, 0.0, 0.0
-    inter = len(np.intersect1d(sa, sb, assume_unique=True))
-    return inter / (len(sa) + len(sb) - inter), inter / len(sa), inter / len(sb)
+    small, big = (sa, sb) if la <= lb else (sb, sa)
+    pos = np.searchsorted(big, small)
+    pos[pos == len(big)] = 0
+    inter = int(np.count_nonzero(big[pos] == small))
+    return inter / (la + lb - inter), inter / la, inter / lb
 
 
 class _Table:
@@ -122,13 +126,15 @@ class _Table:
         order = np.argsort(keys, kind="stable")
         self.keys, self.slots = keys[order], slots[order].astype(np.int32)
 
-    def lookup(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(index into q, slot) for every stored key equal to a key of ``q``."""
+    def lookup(self, q: np.ndarray, max_count: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(index into q, slot) for every stored key equal to a key of ``q`` (keys holding > max_count skipped)."""
         if len(self.keys) == 0 or len(q) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
         lo = np.searchsorted(self.keys, q, "left")
         hi = np.searchsorted(self.keys, q, "right")
         counts = hi - lo
+        if max_count:
+            counts[counts > max_count] = 0
         total = int(counts.sum())
         if total == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
@@ -147,6 +153,67 @@ class _Table:
         return self.keys.nbytes + self.slots.nbytes
 
 
+class _Buckets:
+    """Bucket keys → slots: a sorted ``_Table`` plus dict buckets for recent additions, merged in bulk."""
+
+    def __init__(self) -> None:
+        self.main = _Table()
+        self.pending: dict[int, list[int]] = {}
+        self.n_pending = 0
+
+    def lookup(self, q: np.ndarray, max_count: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(index into q, slot) for every held entry with a key of ``q`` (keys holding > max_count skipped)."""
+        qi, slots = self.main.lookup(q, max_count)
+        if not self.pending:
+            return qi, slots
+        pqi: list[int] = []
+        held: list[int] = []
+        pend = self.pending
+        for i, key in enumerate(q.tolist()):
+            lst = pend.get(key)
+            if lst and (not max_count or len(lst) <= max_count):
+                pqi.extend([i] * len(lst))
+                held.extend(lst)
+        return np.concatenate([qi, np.array(pqi, np.int64)]), np.concatenate([slots, np.array(held, np.int32)])
+
+    def add(self, keys: np.ndarray, slots: np.ndarray, alive: np.ndarray) -> None:
+        """Add entries: a big batch straight into the sorted table, a small one into dict buckets."""
+        if len(keys) >= 8192:
+            self.flush(alive, keys, slots)
+            return
+        pend = self.pending
+        for key, slot in zip(keys.tolist(), slots.tolist(), strict=True):
+            lst = pend.get(key)
+            if lst is None:
+                pend[key] = [slot]
+            else:
+                lst.append(slot)
+        self.n_pending += len(keys)
+        if self.n_pending > max(65536, len(self.main.keys) // 8):
+            self.flush(alive)
+
+    def flush(self, alive: np.ndarray, keys: np.ndarray | None = None, slots: np.ndarray | None = None) -> None:
+        """Merge the dict buckets (and these new entries) into the sorted table."""
+        parts_k = [] if keys is None else [keys]
+        parts_s = [] if slots is None else [slots.astype(np.int32)]
+        if self.pending:
+            parts_k.append(np.fromiter((k for k, v in self.pending.items() for _ in v), np.uint64))
+            parts_s.append(np.fromiter((s for v in self.pending.values() for s in v), np.int32))
+        if parts_k:
+            self.main = self.main.merged(np.concatenate(parts_k), np.concatenate(parts_s), alive)
+        self.pending = {}
+        self.n_pending = 0
+
+    def reset(self, keys: np.ndarray, slots: np.ndarray) -> None:
+        self.main = _Table(keys, slots)
+        self.pending = {}
+        self.n_pending = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self.main.nbytes + 120 * self.n_pending
+
+
 class CopyIndex:
     """Near-duplicate index over normalised word shingles: add, query, remove, expire, save, load.
 
@@ -158,7 +225,8 @@ class CopyIndex:
 
     def __init__(self, threshold: float = 0.3, containment: float = 0.5, *, shingle: int = 3,
                  num_perm: int = 128, lsh_threshold: float | None = None, min_shingles: int = 8,
-                 method: str = "oph", seed: int = 1, storage: ArrayStore | None = None) -> None:
+                 method: str = "oph", seed: int = 1, sample_rate: int = 8, max_bucket: int = 500,
+                 storage: ArrayStore | None = None) -> None:
         self.threshold = threshold
         self.containment = containment
         self.shingle = shingle
@@ -167,6 +235,8 @@ class CopyIndex:
         self.min_shingles = min_shingles
         self.method = method
         self.seed = seed
+        self.sample_rate = sample_rate  # 0: LSH bands only
+        self.max_bucket = max_bucket  # a sampled shingle held by more articles is boilerplate: skipped
         self.storage = storage
         self.bands, self.rows = mh.lsh_params(self.lsh_threshold, num_perm)
         self._ids: list[str] = []
@@ -178,9 +248,8 @@ class CopyIndex:
         self._time = np.full(cap, _NO_TIME, np.int64)
         self._alive = np.zeros(cap, bool)
         self._nsh = np.zeros(cap, np.int64)
-        self._main = _Table()  # sorted arrays: compact, binary search
-        self._pending: dict[int, list[int]] = {}  # recent additions: dict buckets, merged into _main in bulk
-        self._n_pending = 0
+        self._bands = _Buckets()  # LSH band keys
+        self._samples = _Buckets()  # sampled shingles (1 in sample_rate): candidates by containment
         self._dead = 0
 
     # ---- sizes
@@ -203,7 +272,7 @@ class CopyIndex:
         """Bytes held by the arrays, the shingle sets and the id map (an estimate of Python overheads included)."""
         n = len(self._ids)
         arrays = (self._sigs[:n].nbytes + self._keys[:n].nbytes + self._time[:n].nbytes + n
-                  + self._nsh[:n].nbytes + self._main.nbytes + 120 * self.bands * self._n_pending)
+                  + self._nsh[:n].nbytes + self._bands.nbytes + self._samples.nbytes)
         shingles = sum(s.nbytes + 112 for s in self._shingles)  # 112: numpy array header
         ids = sum(len(i) + 49 + 8 + 100 for i in self._ids)  # str, list slot, dict entry
         return arrays + shingles + ids
@@ -295,50 +364,40 @@ class CopyIndex:
         for id_, s in zip(ids, slots, strict=True):
             self._slot[id_] = int(s)
 
-        # candidates: new vs held, then within the batch
+        # candidates by LSH bands: new vs held, then within the batch
         ui = np.nonzero(usable)[0]
         q = keys[ui].ravel()
         pairs = []
-        for qi, held in (self._main.lookup(q), self._lookup_pending(q)):
-            if len(qi):
-                pairs.append(np.stack([slots[ui[qi // self.bands]].astype(np.int64), held.astype(np.int64)], 1))
+        qi, held = self._bands.lookup(q)
+        if len(qi):
+            pairs.append(np.stack([slots[ui[qi // self.bands]].astype(np.int64), held.astype(np.int64)], 1))
         inner = mh.same_bucket_pairs(keys[ui])
         if len(inner):
             pairs.append(slots[ui[inner]].astype(np.int64))
-        matches = self._verify(np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64))
+        self._bands.add(q, np.repeat(slots[ui], self.bands), self._alive)
+        # candidates by sampled shingles (a short text inside a long one): added first, so the batch meets itself
+        if self.sample_rate:
+            sk, ss = self._sampled(sets, slots, ui)
+            self._samples.add(sk, ss, self._alive)
+            qi, held = self._samples.lookup(sk, self.max_bucket)
+            if len(qi):
+                new = ss[qi].astype(np.int64)
+                held = held.astype(np.int64)
+                keep = (held != new) & ((held < start) | (held < new))
+                code, count = np.unique(new[keep] * len(self._alive) + held[keep], return_counts=True)
+                x, y = code // len(self._alive), code % len(self._alive)
+                small = np.minimum(self._nsh[x], self._nsh[y]) <= 3 * self.sample_rate
+                ok = (count >= 2) | small
+                pairs.append(np.stack([x[ok], y[ok]], 1))
+        return self._verify(np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64))
 
-        # bucket entries for the usable new articles
-        pend = self._pending
-        for key, slot in zip(q.tolist(), np.repeat(slots[ui], self.bands).tolist(), strict=True):
-            lst = pend.get(key)
-            if lst is None:
-                pend[key] = [slot]
-            else:
-                lst.append(slot)
-        self._n_pending += len(ui)
-        if self._n_pending > max(2048, len(self._slot) // 8):
-            self._flush()
-        return matches
-
-    def _lookup_pending(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        qi: list[int] = []
-        held: list[int] = []
-        pend = self._pending
-        for i, key in enumerate(q.tolist()):
-            lst = pend.get(key)
-            if lst:
-                qi.extend([i] * len(lst))
-                held.extend(lst)
-        return np.array(qi, np.int64), np.array(held, np.int32)
-
-    def _flush(self) -> None:
-        """Merge the dict buckets into the sorted table."""
-        if self._pending:
-            keys = np.fromiter((k for k, v in self._pending.items() for _ in v), np.uint64)
-            slots = np.fromiter((s for v in self._pending.values() for s in v), np.int32)
-            self._main = self._main.merged(keys, slots, self._alive)
-        self._pending = {}
-        self._n_pending = 0
+    def _sampled(self, sets: Sequence[np.ndarray], slots: np.ndarray, ui: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sampled shingles (those ≡ 0 mod sample_rate) of the usable new articles, with their slots."""
+        if len(ui) == 0:
+            return np.zeros(0, np.uint64), np.zeros(0, np.int32)
+        chosen = [sets[i][sets[i] % np.uint32(self.sample_rate) == 0] for i in ui.tolist()]
+        keys = np.concatenate(chosen).astype(np.uint64)
+        return keys, np.repeat(slots[ui], [len(c) for c in chosen]).astype(np.int32)
 
     def _verify(self, pairs: np.ndarray) -> list[CopyMatch]:
         """Exact verification of candidate slot pairs, after a MinHash estimate prefilter with a wide margin."""
@@ -347,7 +406,7 @@ class CopyIndex:
         pairs.sort(axis=1)
         n = len(self._alive)
         code = np.unique(pairs[:, 0] * n + pairs[:, 1])
-        a, b = code // n, code % n
+        b, a = code // n, code % n  # a: the article added later
         ok = self._alive[a] & self._alive[b] & (a != b)
         a, b = a[ok], b[ok]
         lens = self._nsh.astype(np.float64)
@@ -360,13 +419,33 @@ class CopyIndex:
         c_hi = np.clip(est + margin, 0.0, 1.0)
         c_est = c_hi * (la + lb) / ((1 + c_hi) * np.minimum(la, lb))
         keep = (est + margin >= self.threshold) | (c_est >= self.containment)
-        out: list[CopyMatch] = []
-        for x, y in zip(a[keep].tolist(), b[keep].tolist(), strict=True):
-            j, ca, cb = exact_overlap(self._shingles[x], self._shingles[y])
-            if min(len(self._shingles[x]), len(self._shingles[y])) < self.min_shingles:
-                continue
-            if j >= self.threshold or max(ca, cb) >= self.containment:
-                out.append(CopyMatch(self._ids[x], self._ids[y], j, ca, cb))
+        a, b = a[keep], b[keep]
+        inter = self._intersections(a, b)
+        la, lb = lens[a], lens[b]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            jac = inter / (la + lb - inter)
+            ca, cb = inter / la, inter / lb
+        ok = (np.minimum(la, lb) >= self.min_shingles) & (
+            (jac >= self.threshold) | (np.maximum(ca, cb) >= self.containment))
+        ids = self._ids
+        return [CopyMatch(ids[x], ids[y], j, p, q) for x, y, j, p, q in zip(
+            a[ok].tolist(), b[ok].tolist(), jac[ok].tolist(), ca[ok].tolist(), cb[ok].tolist(), strict=True)]
+
+    def _intersections(self, a: np.ndarray, b: np.ndarray, chunk: int = 2048) -> np.ndarray:
+        """|A ∩ B| for slot pairs, vectorised: one sorted array of (pair, shingle) keys per chunk of pairs."""
+        out = np.zeros(len(a), np.float64)
+        sh = self._shingles
+        for s in range(0, len(a), chunk):
+            xa, xb = a[s:s + chunk].tolist(), b[s:s + chunk].tolist()
+            la = np.array([len(sh[x]) for x in xa])
+            lb = np.array([len(sh[y]) for y in xb])
+            pid = np.arange(len(xa), dtype=np.uint64) << np.uint64(32)
+            big = np.concatenate([sh[y] for y in xb]).astype(np.uint64) | np.repeat(pid, lb)
+            small = np.concatenate([sh[x] for x in xa]).astype(np.uint64) | np.repeat(pid, la)
+            pos = np.searchsorted(big, small)
+            pos[pos == len(big)] = 0
+            hit = big[pos] == small
+            out[s:s + len(xa)] = np.bincount(np.repeat(np.arange(len(xa)), la), weights=hit, minlength=len(xa))
         return out
 
     def query(self, article: Article) -> list[CopyMatch]:
@@ -376,7 +455,13 @@ class CopyIndex:
             return []
         sig = mh.signatures([s], self.num_perm, self.seed, self.method)
         q = mh.band_keys(sig, self.bands, self.rows).ravel()
-        slots = np.unique(np.concatenate([self._main.lookup(q)[1], self._lookup_pending(q)[1]]))
+        found = [self._bands.lookup(q)[1]]
+        if self.sample_rate:
+            sk = s[s % np.uint32(self.sample_rate) == 0].astype(np.uint64)
+            qi, held = self._samples.lookup(sk, self.max_bucket)
+            slots_, count = np.unique(held, return_counts=True)
+            found.append(slots_[(count >= 2) | (np.minimum(len(s), self._nsh[slots_]) <= 3 * self.sample_rate)])
+        slots = np.unique(np.concatenate(found))
         out = []
         for x in slots.tolist():
             if not self._alive[x]:
@@ -430,15 +515,17 @@ class CopyIndex:
     def _rebuild_tables(self) -> None:
         m = len(self._ids)
         usable = np.nonzero((self._nsh[:m] >= self.min_shingles) & self._alive[:m])[0]
-        self._main = _Table(self._keys[usable].ravel(), np.repeat(usable.astype(np.int32), self.bands))
-        self._pending = {}
-        self._n_pending = 0
+        self._bands.reset(self._keys[usable].ravel(), np.repeat(usable.astype(np.int32), self.bands))
+        if self.sample_rate:
+            sk, ss = self._sampled(self._shingles, np.arange(m, dtype=np.int32), usable)
+            self._samples.reset(sk, ss)
 
     # ---- persistence
     def _params(self) -> dict:
         return {"format": _FORMAT, "threshold": self.threshold, "containment": self.containment,
                 "shingle": self.shingle, "num_perm": self.num_perm, "lsh_threshold": self.lsh_threshold,
-                "min_shingles": self.min_shingles, "method": self.method, "seed": self.seed}
+                "min_shingles": self.min_shingles, "method": self.method, "seed": self.seed,
+                "sample_rate": self.sample_rate, "max_bucket": self.max_bucket}
 
     def save(self, path: str | Path | None = None, name: str = "copies") -> None:
         """Save to ``path`` (an .npz file or a directory) or, with no path, to the storage backend."""

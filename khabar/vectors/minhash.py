@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -158,16 +159,24 @@ def signatures(sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1,
     lens = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
     flat = np.full(n * num_perm, 0xFFFFFFFF, dtype=np.uint32)
     if lens.sum():
-        x = np.concatenate([s for s in sets if len(s)]).astype(np.uint64)
-        doc = np.repeat(np.arange(n, dtype=np.int64), lens)
+        h = np.concatenate([s for s in sets if len(s)]).astype(np.uint64)
         a, b = _permutations(2, seed)
-        with np.errstate(over="ignore"):
-            h = x * a[0] + b[0]
-            h ^= h >> np.uint64(31)
-            h *= _MIX
-            h ^= h >> np.uint64(29)
-        bins = ((h >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
-        np.minimum.at(flat, doc * num_perm + bins.astype(np.int64), (h & _MASK32).astype(np.uint32))
+        h *= a[0]
+        h += b[0]
+        t = h >> np.uint64(31)
+        h ^= t
+        h *= _MIX
+        np.right_shift(h, np.uint64(29), out=t)
+        h ^= t
+        if num_perm & (num_perm - 1) == 0:  # a power of two: the top bits pick the bin
+            np.right_shift(h, np.uint64(64 - num_perm.bit_length() + 1), out=t)
+        else:
+            np.right_shift(h, np.uint64(32), out=t)
+            t *= np.uint64(num_perm)
+            t >>= np.uint64(32)
+        t += np.repeat(np.arange(n, dtype=np.uint64) * np.uint64(num_perm), lens)
+        low = h.view(np.uint32)[0::2] if sys.byteorder == "little" else (h & _MASK32).astype(np.uint32)
+        np.minimum.at(flat, t.view(np.int64), low)
     sig = flat.reshape(n, num_perm)
     return _densify(sig, lens)
 
@@ -184,32 +193,21 @@ def _donors(num_perm: int, attempts: int = 1024) -> np.ndarray:
 def _densify(sig: np.ndarray, lens: np.ndarray) -> np.ndarray:
     """Fill empty bins by optimal densification (Shrivastava 2017): bin j borrows from donor(j, attempt)."""
     n, p = sig.shape
-    empty = sig == _EMPTY_BIN
-    rows = np.nonzero(empty.any(axis=1) & (lens > 0))[0]
+    empty = (sig == _EMPTY_BIN) & (lens > 0)[:, None]
+    rows, bins = np.nonzero(empty)
     if len(rows) == 0:
         return sig
     donors = _donors(p)
-    orig = sig[rows]
-    out = orig.copy()
-    todo = orig == _EMPTY_BIN
-    active = np.arange(len(rows))
+    orig = sig.copy()
     for t in range(len(donors)):
-        if t % 8 == 0:
-            active = active[todo[active].any(axis=1)]
-            if len(active) == 0:
-                break
-        cand = orig[active][:, donors[t]]
-        ok = todo[active] & (cand != _EMPTY_BIN)
-        sub = out[active]
-        sub[ok] = cand[ok]
-        out[active] = sub
-        todo[active] &= ~ok
-    left = todo.any(axis=1)
-    if left.any():  # astronomically rare: rotation fallback from the first filled bin
-        for i in np.nonzero(left)[0]:
-            filled = orig[i][orig[i] != _EMPTY_BIN]
-            out[i][todo[i]] = filled[0]
-    sig[rows] = out
+        val = orig[rows, donors[t][bins]]
+        ok = val != _EMPTY_BIN
+        sig[rows[ok], bins[ok]] = val[ok]
+        rows, bins = rows[~ok], bins[~ok]
+        if len(rows) == 0:
+            break
+    for r, j in zip(rows.tolist(), bins.tolist(), strict=True):  # astronomically rare: first filled bin
+        sig[r, j] = orig[r][orig[r] != _EMPTY_BIN][0]
     return sig
 
 
