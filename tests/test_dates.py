@@ -165,6 +165,14 @@ def test_weekday_then_date_is_one_mention(text, lang, span, expected):
     assert (m.text, m.date) == (span, expected)
 
 
+def test_weekday_picks_the_year():
+    # 10 Oct was a Saturday in 2020: with a March reference the weekday, not nearness, picks the year
+    (m,) = find_dates("السبت 10 أكتوبر", date(2020, 3, 25), "ar")
+    assert m.date == date(2020, 10, 10)
+    (m,) = find_dates("10 أكتوبر", date(2020, 3, 25), "ar")
+    assert m.date == date(2019, 10, 10)
+
+
 def test_latin_month_takes_no_pair():
     (m,) = find_dates("On 10 March may be too late", REF, "en")
     assert m.text == "10 March"

@@ -505,7 +505,8 @@ def find_dates(text: str, ref: date | None, lang: str | None = None) -> list[Dat
         ref = ref.date()
     work = _matching_form(text)
     group = _LANG_GROUP.get((lang or "")[:2]) if lang else None
-    found: list[tuple[int, int, int, tuple[date, str, str]]] = []
+    # (priority, start, end, (date, granularity, calendar), (weekday named or None, year written))
+    found: list[tuple[int, int, int, tuple[date, str, str], tuple[int | None, bool]]] = []
     for pos, i in _candidates(work, group):
         prio, langs, rx, fn = _COMPILED[i]
         if langs is not None and group is not None and group not in langs:
@@ -517,23 +518,36 @@ def find_dates(text: str, ref: date | None, lang: str | None = None) -> list[Dat
             continue
         resolved = fn(m, ref)
         if resolved is not None:
-            start = m.end("c") if m.groupdict().get("c") else m.start()
-            found.append((prio, start, m.end(), resolved))
+            groups = m.groupdict()
+            start = m.end("c") if groups.get("c") else m.start()
+            meta = (_WEEKDAY_OF.get(groups.get("wd") or ""), bool(groups.get("y")))
+            found.append((prio, start, m.end(), resolved, meta))
     found.sort(key=lambda f: (f[0], f[1] - f[2], f[1]))
-    kept: list[tuple[int, int, int, tuple[date, str, str]]] = []
+    kept: list[tuple[int, int, int, tuple[date, str, str], tuple[int | None, bool]]] = []
     for f in found:
-        if not any(f[1] < e and s < f[2] for _, s, e, _ in kept):
+        if not any(f[1] < k[2] and k[1] < f[2] for k in kept):
             kept.append(f)
     kept.sort(key=lambda f: f[1])
     out: list[DateMention] = []
-    prev_prio = -1
-    for prio, start, end, (d, gran, cal) in kept:
-        if (out and prev_prio >= 4 and prio <= 1 and gran == "day" and out[-1].granularity == "day"
-                and _WEEKDAY_THEN_DATE.fullmatch(work, out[-1].end, start)):
+    prev: tuple[int, tuple[int | None, bool]] | None = None
+    for prio, start, end, (d, gran, cal), meta in kept:
+        if (out and prev is not None and prev[0] >= 4 and prio <= 1 and gran == "day"
+                and out[-1].granularity == "day" and _WEEKDAY_THEN_DATE.fullmatch(work, out[-1].end, start)):
             start = out.pop().start
+            weekday = prev[1][0]
+            if weekday is not None and not meta[1] and cal == "gregorian" and d.weekday() != weekday:
+                d = _year_matching_weekday(d, weekday, ref) or d
         out.append(DateMention(text=text[start:end], date=d, start=start, end=end, granularity=gran, calendar=cal))
-        prev_prio = prio
+        prev = (prio, meta)
     return out
+
+
+def _year_matching_weekday(d: date, weekday: int, ref: date | None) -> date | None:
+    """«الثلاثاء 10 أكتوبر» without a year: the nearby year in which that day is that weekday."""
+    cands = [x for y in (d.year - 1, d.year, d.year + 1) if (x := _safe_date(y, d.month, d.day)) and x.weekday() == weekday]
+    if not cands:
+        return None
+    return min(cands, key=lambda x: abs((x - (ref or d)).days))
 
 
 def parse_date_text(s: str) -> date | None:
