@@ -18,9 +18,9 @@ from khabar.extract.dates import parse_date_text
 from khabar.lang.normalize import normalize
 
 _HEAD_CHARS = 300  # a dateline starts within this many characters of the body
-_HEADLINE_MAX = 200
+_HEADLINE_MAX = 200  # a first line this short, followed by more text, may be a headline
 _MIN_BODY = 20  # a dateline is followed by a body
-_LEADING = " \t\r\n\xa0\u200b\u200e\u200f\ufeff\u202a\u202b\u202c"  # a first line this short, followed by more text, may be a headline
+_LEADING = " \t\r\n\xa0\u200b\u200e\u200f\ufeff\u202a\u202b\u202c"  # spacing and marks before the first word
 
 # A word: letters (tatweel inside a word, never alone), with inner dots and apostrophes.
 _WORD = r"(?!ـ)[^\W\d_](?:[^\W\d_]|[.'’\u200c\u064b-\u065f\u0670])*"
