@@ -81,6 +81,13 @@ def test_strict_aliases_need_a_cue():
     assert agencies_in("الرياض (واس) قال") == ["Saudi Press Agency"]
 
 
+def test_agencies_in_latin_scripts():
+    assert agencies_in("Selon l'AFP et l'agence Reuters, le président a déclaré (AP)") == ["AFP", "Reuters", "AP"]
+    assert agencies_in("Anadolu Ajansı muhabirine konuşan yetkili, DHA ve İHA da aktardı. (İHA)") == [
+        "Anadolu Agency", "IHA"]
+    assert agencies_in("The AP said the map shows afp and aa") == []
+
+
 def test_iter_agencies_spans():
     text = "قال لرويترز إن (واس) نقلت و«الشرق الأوسط» كتبت"
     spans = [(a.name, text[s:e]) for a, s, e in iter_agencies(text)]

@@ -263,7 +263,10 @@ def _automaton() -> ahocorasick.Automaton:
     entries: dict[str, tuple[Agency, bool]] = {}
     for name, _key, _kind, free_aliases, strict_aliases in _TABLE:
         agency = _BY_ALIAS[normalize(name)]
-        for alias, strict in [(name, False), *((a, False) for a in free_aliases), *((a, True) for a in strict_aliases)]:
+        # a canonical name that is also a strict alias (AP, MAP, IHA) stays strict
+        name_strict = fold_light(name) in {fold_light(a) for a in strict_aliases}
+        aliases = [(name, name_strict), *((a, False) for a in free_aliases), *((a, True) for a in strict_aliases)]
+        for alias, strict in aliases:
             for key in _alias_keys(alias):
                 if len(key) < 2:
                     continue
