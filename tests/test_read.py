@@ -235,6 +235,20 @@ def test_cp1256_and_iso8859_6_told_apart_on_one_word() -> None:
     assert decode("قال".encode("iso8859-6")) == ("قال", "iso8859-6")
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("كاريكاتير", "utf-16-le"),  # no BOM, no ASCII, so no NUL bytes either
+        ("كاريكاتير", "utf-16-be"),
+        ("ركن الإرشاد", "iso8859-6"),  # every byte an Arabic letter in cp1256 too: «ال» decides
+        ("فضل الصبر", "iso8859-6"),
+        ("معلمة تبوك.. من المخطئ؟!\n\n \x1a حادثة جامعة تبوك التي نتج عنها وفاة معلمة \x1a", "cp1256"),  # SUBs
+    ],
+)
+def test_hard_cases_from_saudinewsnet(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding)) == (text, encoding)
+
+
 def test_accented_latin_is_not_read_as_arabic() -> None:
     with pytest.raises(DecodeError, match="unknown encoding"):
         decode("Le président a déclaré que la réunion était terminée.".encode("latin-1"))

@@ -38,9 +38,13 @@ _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06fc]")
 _LATIN1_LETTER = re.compile("[\u00c0-\u00ff]")
 _C1_OR_PRIVATE = re.compile("[\u0080-\u009f\ue000-\uf8ff]")
 _TAG = re.compile(r"<[^<>]*>")
+_IMPLAUSIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\ue000-\uf8ff]")
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{2}")
+_ARTICLE = re.compile("(?<![\u0621-\u064a])ال")
 _MIXED = re.compile("[\u0621-\u064a][A-Za-z\u00c0-\u00ff]|[A-Za-z\u00c0-\u00ff][\u0621-\u064a]")
 LEGACY = ("cp1256", "iso8859-6")
+# high bytes of UTF-16 code units in Arabic text: ASCII, Arabic and its supplements, punctuation, presentation forms
+_UTF16_HIGH = (0x00, 0x06, 0x07, 0x08, 0x20, 0xFB, 0xFC, 0xFD, 0xFE)
 
 
 class DecodeError(ValueError):
@@ -75,11 +79,27 @@ def _nul_encoding(sample: bytes) -> str | None:
     return None
 
 
+def _utf16_by_high_bytes(sample: bytes) -> str | None:
+    """UTF-16 without a BOM or NULs (Arabic with no ASCII at all): one side of each pair is 0x06 and kin."""
+    n = len(sample) - len(sample) % 2
+    if n < 4 or len(sample) % 2:
+        return None
+
+    def share(b: bytes) -> float:
+        return sum(b.count(x) for x in _UTF16_HIGH) / len(b)
+
+    even, odd = sample[0:n:2], sample[1:n:2]
+    if share(odd) > 0.9 and share(even) < 0.5:
+        return "utf-16-le"
+    if share(even) > 0.9 and share(odd) < 0.5:
+        return "utf-16-be"
+    return None
+
+
 def _plausible_text(text: str) -> bool:
     """Decoded text with no controls or private-use characters where a writer could not have put them."""
     probe = text[:65536]
-    bad = sum(1 for c in probe if (c < " " and c not in "\t\n\r\f\x1b") or "\ue000" <= c <= "\uf8ff")
-    return bad <= len(probe) // 1000
+    return len(_IMPLAUSIBLE.findall(probe)) <= max(2, len(probe) // 33)  # scraped text has up to ~1% (SUB)
 
 
 def _legacy_score(text: str) -> int:
@@ -93,6 +113,7 @@ def _legacy_score(text: str) -> int:
         return 0
     return (
         arabic
+        + 5 * len(_ARTICLE.findall(text))  # words start with «ال»; the other code page makes it «ان» or «اف»
         - 3 * len(_LATIN1_LETTER.findall(text))
         - 10 * len(_C1_OR_PRIVATE.findall(text))
         - 10 * len(_MIXED.findall(text))
@@ -138,7 +159,7 @@ def decode(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
     if what:
         raise DecodeError(f"binary file ({what})")
     if b"\x00" in data:
-        name = _nul_encoding(data[:65536])
+        name = _nul_encoding(data[:65536]) or _utf16_by_high_bytes(data[:65536])
         if name is None:
             raise DecodeError("binary file (NUL bytes)")
         try:
@@ -150,6 +171,14 @@ def decode(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
         return text, name
     sample = data[:65536]
     controls = len(sample) - len(sample.translate(None, _CONTROL))
+    name = _utf16_by_high_bytes(sample) if controls > max(2, len(sample) // 33) else None
+    if name:
+        try:
+            text = data.decode(name)
+            if _plausible_text(text):
+                return text, name
+        except UnicodeDecodeError:
+            pass
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -161,7 +190,7 @@ def decode(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
         if controls > max(8, len(sample) // 10):
             raise DecodeError("binary file (control bytes)")
         return text, "utf-8"
-    if controls > max(2, len(sample) // 200):
+    if controls > max(2, len(sample) // 33):
         raise DecodeError("binary file (control bytes)")
     return _decode_legacy(data, declared)
 
