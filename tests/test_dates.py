@@ -188,6 +188,7 @@ def test_pair_inside_brackets_keeps_the_bracket_out():
     "text",
     [
         "عين اليوم – الرياض",  # an outlet's name
+        "وقال لصحيفة «اليوم» إن",
         "اليوم الوطني للمملكة",  # national day
         "أداء صلاة الجمعة في الجامع",  # Friday prayer
         "كل جمعة يجتمعون",

@@ -472,6 +472,7 @@ _NOT_A_DATE_BEFORE = {"صلاه", "لصلاه", "بصلاه", "خطبه", "خط�
                       "يومي", "يوما", "every", "chaque", "les", "her"}
 # «الخميس 4/6/2020», «ce mardi 12 mai», «Tuesday, May 12, 2020»: a weekday naming the date written after it
 _WEEKDAY_THEN_DATE = re.compile(r"[\s,،(]*(?:الموافق|le|den)?[\s,،(]*")
+_OUTLET_CUES = {"عين", "صحيفه", "جريده", "لصحيفه", "لجريده", "بصحيفه", "بجريده"}
 _NOT_TODAY_AFTER = re.compile(r"\s+(?:الوطني|العالمي|الدولي|التالي|الاول|الثاني|الثالث|الاخير|الذي|نفسه|ذاته|"
                               r"السابق|الموعود|الواحد|الكامل)(?!\w)")
 _LANG_GROUP = {"ar": "ar", "fa": "ar", "ur": "ar", "en": "en", "fr": "fr", "tr": "tr"}
@@ -480,7 +481,8 @@ _LANG_GROUP = {"ar": "ar", "fa": "ar", "ur": "ar", "en": "en", "fr": "fr", "tr":
 def _plausible(spec_fn: Resolver, m: re.Match[str], work: str) -> bool:
     """Cheap vetoes for look-alikes: «عين اليوم» (an outlet), «اليوم الوطني», «صلاة الجمعة»."""
     if spec_fn is _relative_day and m.group("w") == "اليوم":
-        if work[max(0, m.start() - 4): m.start()].endswith("عين "):
+        before = work[max(0, m.start("w") - 12): m.start("w")].rstrip(" «\"“(").split()
+        if before and before[-1] in _OUTLET_CUES:  # «عين اليوم», «صحيفة اليوم»: outlets
             return False
         if m.group("first"):
             return False  # «اليوم الأول»: the first day (of a feast, a visit), not today
