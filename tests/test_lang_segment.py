@@ -49,6 +49,7 @@ def test_no_split_after_latin_abbreviations_numbers_urls() -> None:
     text = "Mr. Smith met Dr. J. Doe at 3.5 km on 10.10.2020 near St. Paul, see www.example.com/a.html now."
     assert texts(text) == [text]
     assert texts("U.S. forces left. They returned.") == ["U.S. forces left.", "They returned."]
+    assert texts("He told me. The answer was no. See No. 5 now.") == ["He told me.", "The answer was no.", "See No. 5 now."]
 
 
 def test_closing_quote_stays_with_its_sentence() -> None:

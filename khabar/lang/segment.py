@@ -18,12 +18,14 @@ _BOUNDARY = re.compile(
 _LINE_BREAKS = "\n\r\u2028\u2029\x85"
 _OPENERS = "\"'«“‘([‹"
 
-# Latin abbreviations after which a full stop does not end a sentence (compared lower-cased, without the dot).
+# Latin abbreviations after which a full stop does not end a sentence: titles and months as written, and a few
+# compared lower-cased. «No.» only counts before a number.
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st no nos gen col lt sgt capt cmdr adm gov sen rep jr sr mt ave rd blvd inc ltd co
-    corp dept univ vs etc e.g i.e cf al approx est fig figs vol vols pp p jan feb mar apr jun jul aug sep sept oct
-    nov dec mme mlle m me st ste av n°""".split()
+    """Mr Mrs Ms Dr Prof St Gen Col Lt Sgt Capt Cmdr Adm Gov Sen Rep Jr Sr Mt Ave Rd Blvd Inc Ltd Co Corp Bros
+    Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Mme Mlle Mgr Ste Av Fig Figs Vol Vols Dept Univ""".split()
 )
+LOWER_ABBREVIATIONS = frozenset("etc vs cf approx e.g i.e al fig figs vol vols pp dept univ n°".split())
+_NUMBER_ABBREVIATIONS = frozenset("No Nos no nos Nr nr".split())
 
 
 # Latin letters as Arabic writes them in dotted acronyms: «بي. بي. سي.», «سي. إن. إن.», «إم. بي. سي.».
@@ -70,8 +72,10 @@ def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
     if word in LETTER_NAMES:
         before, _ = _word_before(text, max(k - 1, floor), floor)
         return _is_letter_name(before) or _is_letter_name(_word_after(text, dot + 1))
-    if word.lower() in ABBREVIATIONS:
+    if word in ABBREVIATIONS or word.lower() in LOWER_ABBREVIATIONS:
         return True
+    if word in _NUMBER_ABBREVIATIONS:
+        return _word_after(text, dot + 1)[:1].isdigit()
     if "." in word:
         parts = word.split(".")
         if all(len(p) <= 2 and p.isalpha() for p in parts):
