@@ -26,7 +26,7 @@ def article_json(article: Article) -> dict:
     d = article.to_dict()
     d["entities"] = [{"text": m.text, "kind": m.kind, "key": m.key} for m in article.entities]
     d["dates"] = [{"text": m.text, "date": m.date.isoformat()} for m in article.dates]
-    d["quotes"] = [{"speaker": q.speaker, "text": q.text} for q in article.quotes]
+    d["quotes"] = [{"speaker": q.speaker, "speaker_key": q.speaker_key, "text": q.text} for q in article.quotes]
     d.pop("analyzed", None)
     return d
 
