@@ -267,6 +267,20 @@ def _group(ids: list[str], pairs: list[CopyMatch], by_id: dict[str, Article], ti
         nbrs.setdefault(m.a, []).append((m.b, m))
         nbrs.setdefault(m.b, []).append((m.a, m))
 
+    def precedes(n: str, m: str) -> bool:
+        """Whether ``n`` can be the source of ``m``: credited by it, clearly earlier, or the wire within a tie."""
+        an, am = own[n], own[m]
+        if an is not None and an.name in credited[m] and (am is None or am.name != an.name):
+            return True
+        if am is not None and am.name in credited[n] and (an is None or an.name != am.name):
+            return False
+        tn, tm = times[n], times[m]
+        if tn is not None and tm is not None and abs(tn - tm) > tie.total_seconds():
+            return tn < tm
+        if (an is None) != (am is None):
+            return an is not None
+        return position[n] < position[m]
+
     def contained(x: str, m: CopyMatch) -> float:
         return m.contained_a if m.a == x else m.contained_b
 
@@ -275,11 +289,13 @@ def _group(ids: list[str], pairs: list[CopyMatch], by_id: dict[str, Article], ti
     for a in order:
         mem = CopyMember(a.id, a.title, a.outlet, a.published, credited[a.id])
         if a.id != origin.id:
-            earlier = [(y, m) for y, m in nbrs.get(a.id, []) if position[y] < position[a.id]]
-            # with no earlier neighbour it is a root of its own (joined to the group through later copies):
+            earlier = [(y, m) for y, m in nbrs.get(a.id, []) if precedes(y, a.id)]
+            # with no neighbour before it, it is a root of its own (joined to the group through later copies):
             # its figures are given against its closest neighbour, and no source is named
             cands = earlier or nbrs.get(a.id, [])
-            src, m = max(cands, key=lambda ym: (contained(a.id, ym[1]), ym[1].jaccard, -position[ym[0]]))
+            src, m = max(cands, key=lambda ym: (
+                own[ym[0]] is not None and own[ym[0]].name in credited[a.id],  # the agency it credits
+                contained(a.id, ym[1]), ym[1].jaccard, -position[ym[0]]))
             mem.source = src if earlier else None
             mem.jaccard, mem.containment = round(m.jaccard, 4), round(contained(a.id, m), 4)
             if with_alignment:

@@ -225,7 +225,7 @@ class CopyIndex:
 
     def __init__(self, threshold: float = 0.3, containment: float = 0.5, *, shingle: int = 3,
                  num_perm: int = 128, lsh_threshold: float | None = None, min_shingles: int = 8,
-                 method: str = "oph", seed: int = 1, sample_rate: int = 8, max_bucket: int = 500,
+                 method: str = "oph", seed: int = 1, sample_rate: int = 8, max_bucket: int = 100,
                  storage: ArrayStore | None = None) -> None:
         self.threshold = threshold
         self.containment = containment
@@ -386,10 +386,19 @@ class CopyIndex:
                 keep = (held != new) & ((held < start) | (held < new))
                 code, count = np.unique(new[keep] * len(self._alive) + held[keep], return_counts=True)
                 x, y = code // len(self._alive), code % len(self._alive)
-                small = np.minimum(self._nsh[x], self._nsh[y]) <= 3 * self.sample_rate
-                ok = (count >= 2) | small
+                ok = count >= self._min_shared(np.minimum(self._nsh[x], self._nsh[y]))
                 pairs.append(np.stack([x[ok], y[ok]], 1))
         return self._verify(np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64))
+
+    def _min_shared(self, smaller: np.ndarray) -> np.ndarray:
+        """Sampled shingles two articles must share to be candidates by containment.
+
+        The smaller holds about ``smaller / sample_rate`` sampled shingles; at the containment threshold it
+        shares that share of them. Asking for 40% of that expectation (at least 1, 2 from 4 expected) keeps the
+        binomial miss rate low while boilerplate-only overlaps drop out before exact verification.
+        """
+        expected = smaller / self.sample_rate * self.containment
+        return np.maximum(np.where(expected >= 4, 2, 1), np.floor(0.4 * expected))
 
     def _sampled(self, sets: Sequence[np.ndarray], slots: np.ndarray, ui: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The sampled shingles (those ≡ 0 mod sample_rate) of the usable new articles, with their slots."""
@@ -400,7 +409,7 @@ class CopyIndex:
         return keys, np.repeat(slots[ui], [len(c) for c in chosen]).astype(np.int32)
 
     def _verify(self, pairs: np.ndarray) -> list[CopyMatch]:
-        """Exact verification of candidate slot pairs, after a MinHash estimate prefilter with a wide margin."""
+        """Exact verification of candidate slot pairs, after a MinHash estimate prefilter with a safe margin."""
         if len(pairs) == 0:
             return []
         pairs.sort(axis=1)
@@ -414,7 +423,9 @@ class CopyIndex:
         for s in range(0, len(a), 65536):
             est[s:s + 65536] = (self._sigs[a[s:s + 65536]] == self._sigs[b[s:s + 65536]]).mean(1)
         la, lb = lens[a], lens[b]
-        margin = 3.0 * np.sqrt(0.25 / self.num_perm) + 0.02
+        # 3.5 binomial standard deviations of the estimate (at least as for J = 2/P), plus one hash's worth
+        p = np.clip(est, 2.0 / self.num_perm, 0.5)
+        margin = 3.5 * np.sqrt(p * (1 - p) / self.num_perm) + 1.0 / self.num_perm
         # the largest containment consistent with the estimate: |A∩B| = J(|A|+|B|)/(1+J)
         c_hi = np.clip(est + margin, 0.0, 1.0)
         c_est = c_hi * (la + lb) / ((1 + c_hi) * np.minimum(la, lb))
@@ -460,7 +471,7 @@ class CopyIndex:
             sk = s[s % np.uint32(self.sample_rate) == 0].astype(np.uint64)
             qi, held = self._samples.lookup(sk, self.max_bucket)
             slots_, count = np.unique(held, return_counts=True)
-            found.append(slots_[(count >= 2) | (np.minimum(len(s), self._nsh[slots_]) <= 3 * self.sample_rate)])
+            found.append(slots_[count >= self._min_shared(np.minimum(len(s), self._nsh[slots_]))])
         slots = np.unique(np.concatenate(found))
         out = []
         for x in slots.tolist():
