@@ -244,7 +244,6 @@ class CopyIndex:
         self._shingles: list[np.ndarray] = []
         cap = 1024
         self._sigs = np.zeros((cap, num_perm), np.uint32)
-        self._keys = np.zeros((cap, self.bands), np.uint64)
         self._time = np.full(cap, _NO_TIME, np.int64)
         self._alive = np.zeros(cap, bool)
         self._nsh = np.zeros(cap, np.int64)
@@ -271,7 +270,7 @@ class CopyIndex:
     def memory_bytes(self) -> int:
         """Bytes held by the arrays, the shingle sets and the id map (an estimate of Python overheads included)."""
         n = len(self._ids)
-        arrays = (self._sigs[:n].nbytes + self._keys[:n].nbytes + self._time[:n].nbytes + n
+        arrays = (self._sigs[:n].nbytes + self._time[:n].nbytes + n
                   + self._nsh[:n].nbytes + self._bands.nbytes + self._samples.nbytes)
         shingles = sum(s.nbytes + 112 for s in self._shingles)  # 112: numpy array header
         ids = sum(len(i) + 49 + 8 + 100 for i in self._ids)  # str, list slot, dict entry
@@ -283,7 +282,7 @@ class CopyIndex:
         if need <= cap:
             return
         new = max(need, cap * 2)
-        for name in ("_sigs", "_keys"):
+        for name in ("_sigs",):
             old = getattr(self, name)
             arr = np.zeros((new, old.shape[1]), old.dtype)
             arr[:cap] = old
@@ -355,7 +354,6 @@ class CopyIndex:
         self._grow(start + m)
         slots = np.arange(start, start + m, dtype=np.int32)
         self._sigs[start:start + m] = sigs
-        self._keys[start:start + m] = keys
         self._time[start:start + m] = [_seconds(t) for t in (published or [None] * m)]
         self._alive[start:start + m] = True
         self._nsh[start:start + m] = lens
@@ -514,11 +512,11 @@ class CopyIndex:
         self._shingles = [self._shingles[i] for i in live]
         m = len(live)
         cap = max(1024, m)
-        sigs, keys = np.zeros((cap, self.num_perm), np.uint32), np.zeros((cap, self.bands), np.uint64)
-        sigs[:m], keys[:m] = self._sigs[live], self._keys[live]
+        sigs = np.zeros((cap, self.num_perm), np.uint32)
+        sigs[:m] = self._sigs[live]
         t, a, c = np.full(cap, _NO_TIME, np.int64), np.zeros(cap, bool), np.zeros(cap, np.int64)
         t[:m], a[:m], c[:m] = self._time[live], True, self._nsh[live]
-        self._sigs, self._keys, self._time, self._alive, self._nsh = sigs, keys, t, a, c
+        self._sigs, self._time, self._alive, self._nsh = sigs, t, a, c
         self._slot = {id_: i for i, id_ in enumerate(self._ids)}
         self._rebuild_tables()
         self._dead = 0
@@ -526,7 +524,8 @@ class CopyIndex:
     def _rebuild_tables(self) -> None:
         m = len(self._ids)
         usable = np.nonzero((self._nsh[:m] >= self.min_shingles) & self._alive[:m])[0]
-        self._bands.reset(self._keys[usable].ravel(), np.repeat(usable.astype(np.int32), self.bands))
+        keys = mh.band_keys(self._sigs[usable], self.bands, self.rows)  # recomputed: not kept twice
+        self._bands.reset(keys.ravel(), np.repeat(usable.astype(np.int32), self.bands))
         if self.sample_rate:
             sk, ss = self._sampled(self._shingles, np.arange(m, dtype=np.int32), usable)
             self._samples.reset(sk, ss)
@@ -575,7 +574,6 @@ class CopyIndex:
         idx._slot = {id_: i for i, id_ in enumerate(ids)}
         idx._shingles = [z["shingles"][off[i]:off[i + 1]].copy() for i in range(m)]
         idx._sigs[:m] = z["signatures"]
-        idx._keys[:m] = mh.band_keys(z["signatures"], idx.bands, idx.rows)
         idx._time[:m] = z["published"]
         idx._alive[:m] = True
         idx._nsh[:m] = np.diff(off)
