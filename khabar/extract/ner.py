@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khabar.article import Mention
+from khabar.extract.entities import EntityTagger, entity_key
 from khabar.extract.ner_features import FeatureExtractor, Gazetteer, split_proclitic
 from khabar.lang.normalize import normalize
 
@@ -210,14 +211,6 @@ def spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _entity_key(text: str, kind: str, lang: str | None) -> str:
-    try:
-        from khabar.extract.entities import entity_key
-    except ImportError:  # the entities module not written yet: the plain matching form
-        return normalize(text)
-    return entity_key(text, kind, lang)
-
-
 @dataclass
 class NerTagger:
     """The EntityTagger of the shipped NER model: ``tag(text, lang=, title=)`` -> mentions with offsets and keys."""
@@ -234,51 +227,111 @@ class NerTagger:
         """Named entities of ``text`` (and of ``title`` when given, offsets -1) in order of appearance."""
         if lang is not None and lang not in ("ar", "ara", "arb"):
             return []
-        mentions = self._tag_text(text, lang, 0)
+        mentions = self._tag_text(text, lang)
         if title:
-            for m in self._tag_text(title, lang, 0):
+            heads = self._tag_text(title, lang)
+            for m in heads:
                 m.start = m.end = -1
-                mentions.insert(0, m)
+            mentions = heads + mentions
         return mentions
 
-    def _tag_text(self, text: str, lang: str | None, base: int) -> list[Mention]:
+    def _tag_text(self, text: str, lang: str | None) -> list[Mention]:
+        sents = tokenize(text)
+        tokens = [[t for t, _, _ in sent] for sent in sents]
+        tags = [self.model.tag_tokens(toks) for toks in tokens]
+        names = propagate(tokens, tags)
         out: list[Mention] = []
-        for sent in tokenize(text):
-            tokens = [t for t, _, _ in sent]
-            tags = self.model.tag_tokens(tokens)
-            for a, b, kind in spans(tags):
+        for sent, toks, tg in zip(sents, tokens, tags, strict=True):
+            for a, b, kind in spans(tg):
                 start, end = sent[a][1], sent[b - 1][2]
-                start += _clitic_length(tokens[a])
+                start += _clitic_length(toks[a], self.resources, names)
                 surface = text[start:end]
-                out.append(Mention(surface, kind, _entity_key(surface, kind, lang or "ar"), base + start,
-                                   base + end, source="ner"))
+                out.append(Mention(surface, kind, entity_key(surface, kind, lang or "ar"), start, end, source="ner"))
         return out
 
 
-_ENTITY_WORDS: set[str] | None = None
+def combined_tagger() -> EntityTagger:
+    """The model and the rule tagger of ``khabar.extract.entities`` merged: longer spans first, the model on ties.
+
+    The rules add what ANERcorp's annotation leaves out or cuts short (people after titles, organisations after
+    cue words such as «وكالة», «مجموعة»); the model adds names with no title or gazetteer entry.
+    """
+    from khabar.extract.entities import CombinedTagger, RuleTagger
+
+    return CombinedTagger([NerTagger(), RuleTagger()])
+
+
+_CONJ_PREP = ("و", "ف", "ب", "ل")
+
+
+def propagate(tokens: Sequence[Sequence[str]], tags: list[list[str]]) -> set[str]:
+    """Tag (in place) untagged repeats of names the model found elsewhere in the same document; its name words.
+
+    A person's full name also lends its last word: «فلاديمير بوتين» then «وبوتين». A repeat may carry a
+    conjunction or preposition (و ف ب ل) on its first word.
+    """
+    known: dict[tuple[str, ...], str] = {}
+    for toks, tg in zip(tokens, tags, strict=True):
+        for a, b, kind in spans(tg):
+            words = [normalize(t) for t in toks[a:b]]
+            cut = _clitic_length(toks[a])
+            if cut:
+                words[0] = words[0][cut:]
+            if b - a == 1 and len(words[0]) < 3:
+                continue
+            known.setdefault(tuple(words), kind)
+            if kind == "PERS" and b - a >= 2 and len(words[-1]) >= 4:
+                known.setdefault((words[-1],), "PERS")
+    if not known:
+        return set()
+    longest = max(map(len, known))
+    for toks, tg in zip(tokens, tags, strict=True):
+        norms = [normalize(t) for t in toks]
+        n, i = len(toks), 0
+        while i < n:
+            hit = 0
+            if tg[i] == "O":
+                first = [norms[i]]
+                if norms[i][:1] in _CONJ_PREP and len(norms[i]) >= 5:
+                    first.append(norms[i][1:])
+                for length in range(min(longest, n - i), 0, -1):
+                    if any(t != "O" for t in tg[i : i + length]):
+                        continue
+                    rest = tuple(norms[i + 1 : i + length])
+                    kind = next((known[k] for f in first if (k := (f, *rest)) in known), None)
+                    if kind:
+                        tg[i : i + length] = ["B-" + kind] + ["I-" + kind] * (length - 1)
+                        hit = length
+                        break
+            i += hit or 1
+    return {w for k in known for w in k}
+
+
+_ENTITY_WORDS: dict[Path, set[str]] = {}
 
 
 def _entity_words(resources: Path = RESOURCES) -> set[str]:
     """Normalised words seen inside entities (training data and gazetteer): tells a clitic from a name's letter."""
-    global _ENTITY_WORDS
-    if _ENTITY_WORDS is None:
+    words = _ENTITY_WORDS.get(resources)
+    if words is None:
         path = resources / "entity_words.txt"
         words = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
-        for phrase in Gazetteer.load(resources / "gazetteer.tsv").entries:
-            words.update(phrase.split())
-        _ENTITY_WORDS = words
-    return _ENTITY_WORDS
+        for phrase, kind in Gazetteer.load(resources / "gazetteer.tsv").entries.items():
+            if kind in KINDS:
+                words.update(phrase.split())
+        _ENTITY_WORDS[resources] = words
+    return words
 
 
-def _clitic_length(token: str) -> int:
+def _clitic_length(token: str, resources: Path = RESOURCES, names: set[str] | frozenset[str] = frozenset()) -> int:
     """How many leading characters of an entity's first token are a conjunction or preposition (و ف ب ل ك)."""
     norm = normalize(token)
     if len(norm) != len(token) or len(norm) < 5:
         return 0  # with diacritics the offsets would drift; short words are rarely prefixed names
     pro, rest = split_proclitic(norm)
     if pro in ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك") and not rest.startswith("ال"):
-        known = _entity_words()
-        return len(pro) if rest in known and norm not in known else 0
+        known = _entity_words(resources)
+        return len(pro) if (rest in known or rest in names) and norm not in known else 0
     if pro in ("وال", "فال", "بال", "كال", "وبال", "فبال", "وكال"):
         return len(pro) - 2  # keep the article: الكرملين from والكرملين
     if pro in ("لل", "ولل", "فلل"):

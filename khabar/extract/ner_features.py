@@ -102,20 +102,35 @@ def word_shape(word: str) -> str:
     return f"{kind}{'s' if n <= 2 else 'm' if n <= 5 else 'l'}"
 
 
+def _split_clitics(token: str) -> tuple[str, str, str]:
+    """``khabar.lang.tokens.split_clitics`` (corpus-informed cuts), or this module's proclitic cut without it."""
+    try:
+        from khabar.lang.tokens import split_clitics
+    except ImportError:
+        pro, rest = split_proclitic(normalize(token))
+        return pro, rest, ""
+    return split_clitics(token)
+
+
 class FeatureExtractor:
     """Feature strings of every token of a sentence; features of a word type are built once and cached."""
 
-    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None):
+    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None,
+                 vectors: dict[str, Sequence[float]] | None = None):
         self.clusters = clusters or {}
         self.gazetteer = gazetteer or Gazetteer()
+        self.vectors = vectors or {}
         self._cache: dict[str, tuple[list[str], list[list[str]], str, tuple[str, ...]]] = {}
 
-    def _cluster_feats(self, norm: str, stem: str) -> list[str]:
+    def _cluster_feats(self, norm: str, *backoff: str) -> list[str]:
         c = self.clusters.get(norm)
-        if c is None:
-            c = self.clusters.get(stem)
-            return [f"cs{i}={v}" for i, v in enumerate(c)] if c else ["c=none"]
-        return [f"c{i}={v}" for i, v in enumerate(c)]
+        if c is not None:
+            return [f"c{i}={v}" for i, v in enumerate(c)]
+        for form in backoff:  # an unseen form: the clusters of its clitic-free core or stem
+            c = self.clusters.get(form)
+            if c is not None:
+                return [f"cs{i}={v}" for i, v in enumerate(c)]
+        return ["c=none"]
 
     def _type_features(self, token: str) -> tuple[list[str], list[list[str]], str, tuple[str, ...]]:
         """Features of a word type at position 0, and its (shorter) context features at -2, -1, +1, +2."""
@@ -126,7 +141,9 @@ class FeatureExtractor:
         pro, rest = split_proclitic(norm)
         stem = light_stem(norm)
         shape = word_shape(norm)
-        clus = self._cluster_feats(norm, stem)
+        pro2, core, enc = _split_clitics(token)
+        core = normalize(core) or core
+        clus = self._cluster_feats(norm, normalize(pro2[-2:] + core) if pro2.endswith("ال") else core, rest, stem)
         local = [
             "b",
             f"w={norm}",
@@ -139,6 +156,8 @@ class FeatureExtractor:
             f"s3={norm[-3:]}",
             f"rs2={rest[-2:]}",
             f"sh={shape}",
+            f"cc={core}",
+            f"cp={normalize(pro2)}|{normalize(enc)}",
             *clus,
         ]
         if token != norm:
@@ -151,8 +170,21 @@ class FeatureExtractor:
             self._cache[token] = result
         return result
 
-    def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
-        """The feature list of each token of one sentence."""
+    def sentence(self, tokens: Sequence[str]) -> list[list[str]] | list[dict[str, float]]:
+        """The feature list of each token of one sentence (dicts with weights when word vectors are in use)."""
+        feats = self._sentence(tokens)
+        if not self.vectors:
+            return feats
+        out = []
+        for tok, fs in zip(tokens, feats, strict=True):
+            d = dict.fromkeys(fs, 1.0)
+            v = self.vectors.get(self._type_features(tok)[2])
+            if v is not None:
+                d.update({f"e{i}": float(x) for i, x in enumerate(v)})
+            out.append(d)
+        return out
+
+    def _sentence(self, tokens: Sequence[str]) -> list[list[str]]:
         types = [self._type_features(t) for t in tokens]
         n = len(tokens)
         gaz = self.gazetteer.tags([t[2] for t in types], [t[3] for t in types])
@@ -198,6 +230,7 @@ def build_clusters(
     ks: Sequence[int] = (64, 256, 1024),
     min_count: int = 3,
     seed: int = 0,
+    vectors_out: dict | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Word -> k-means cluster ids (one per k in ``ks``) of PPMI-SVD context vectors of normalised words.
 
@@ -246,6 +279,8 @@ def build_clusters(
     u, s, _ = svds(ppmi, k=dims, random_state=seed)
     vec = u * np.sqrt(s)
     vec /= np.linalg.norm(vec, axis=1, keepdims=True) + 1e-9
+    if vectors_out is not None:
+        vectors_out["vectors"] = vec
     labels = []
     for k in ks:
         km = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=3)
