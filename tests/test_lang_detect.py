@@ -37,6 +37,10 @@ def test_empty_and_unsure() -> None:
     assert detect_lang("  \n ") == "und"
 
 
+def test_presentation_forms() -> None:
+    assert detect_lang("ﻗﺎﻝ ﺍﻟﺮﺋﻴﺲ ﺍﻟﺮﻭﺳﻲ ﻓﻼﺩﻳﻤﻴﺮ ﺑﻮﺗﻴﻦ") == "ar"
+
+
 def test_arabic_script_rules() -> None:
     assert arabic_script_lang("پاکستان پوائنٹ نیوز", strict=True) == "ur"
     assert arabic_script_lang("سبوتنيك", strict=True) == "ar"

@@ -9,6 +9,7 @@ in Arabic script never loads it unless the letters leave the question open.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -129,6 +130,10 @@ def detect_lang(text: str) -> str:
     snippet = text[:SNIPPET]
     arabic, other = _script_counts(snippet)
     letters = arabic + other
+    if letters < 0.3 * len(snippet) and not unicodedata.is_normalized("NFKC", snippet):
+        snippet = unicodedata.normalize("NFKC", snippet)  # legacy presentation forms (ﺍﻟﺮﺋﻴﺲ)
+        arabic, other = _script_counts(snippet)
+        letters = arabic + other
     if letters < 2:
         return "und"
     if arabic >= 0.6 * letters:
