@@ -1,6 +1,7 @@
 """Benchmark: khabar.read alone (no analysis) on all SaudiNewsNet zips and on the same articles in other formats.
 
     python bench/readers.py [--data ../shared/data/saudinewsnet] [--repeat 3]
+    python bench/readers.py --encodings    # every text re-encoded six ways: how many decode back wrong
 
 Each line gives articles/s (wall and CPU) and errors beside the baseline measured in the same run: the zips
 opened with zipfile and json.loads, each record's title and content passed through str.split (the floor
@@ -87,16 +88,50 @@ def write_formats(zips: list[Path], out: Path, sample: int) -> dict[str, list[Pa
     return {"jsonl": [jsonl], "csv": [csv_path], "txt files": [txt], "txt cp1256": [cp1256]}
 
 
+def encoding_check(zips: list[Path]) -> None:
+    """Every SaudiNewsNet text re-encoded six ways and decoded back: how many come back different or refused."""
+    from khabar.read.decode import DecodeError, decode
+
+    encodings = ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "cp1256", "iso8859-6")
+    tried = {e: 0 for e in encodings}
+    wrong = {e: 0 for e in encodings}
+    refused = {e: 0 for e in encodings}
+    cpu = time.process_time()
+    for z in zips:
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                for rec in json.loads(zf.read(name)):
+                    text = f"{rec['title']}\n\n{rec['content']}".strip()
+                    for enc in encodings if text else ():
+                        data = text.encode(enc, "replace")
+                        tried[enc] += 1
+                        try:
+                            got, _ = decode(data)
+                        except DecodeError:
+                            refused[enc] += 1
+                            continue
+                        wrong[enc] += got.lstrip("\ufeff") != data.decode(enc).lstrip("\ufeff")
+    cpu = time.process_time() - cpu
+    print(f"{'encoding':12}{'texts':>8}{'wrong':>7}{'refused':>9}")
+    for enc in encodings:
+        print(f"{enc:12}{tried[enc]:>8}{wrong[enc]:>7}{refused[enc]:>9}")
+    print(f"{sum(tried.values())} decodings in {cpu:.1f} s CPU ({sum(tried.values()) / cpu:.0f}/s)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
     ap.add_argument("--sample", type=int, default=10000, help="records written in the other formats")
+    ap.add_argument("--encodings", action="store_true", help="instead: the re-encoding check of the decoder")
     args = ap.parse_args()
     zips = sorted(args.data.glob("*.zip"))
     if not zips:
         print(f"no SaudiNewsNet zips in {args.data}", file=sys.stderr)
         return 2
+    if args.encodings:
+        encoding_check(zips)
+        return 0
     import khabar.read  # noqa: F401  (imports outside the timing)
 
     rows = [("baseline (zip + json + split)", *timed(lambda: baseline(zips), args.repeat))]
