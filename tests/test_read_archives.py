@@ -69,8 +69,8 @@ def test_tar_gz_and_gzip(tmp_path: Path) -> None:
     g = tmp_path / "rows.jsonl.gz"
     g.write_bytes(gzip.compress(JSONL.encode()))
     articles, errors = read_all([t, g])
-    assert [a.origin for a in articles] == [
-        f"{t}/x/a.txt", f"{t}/x/rows.jsonl:1", f"{t}/x/rows.jsonl:2", f"{tmp_path}/rows.jsonl:1", f"{tmp_path}/rows.jsonl:2"
+    assert [a.origin for a in articles] == [  # a tar is read in archive order, in one pass
+        f"{t}/x/rows.jsonl:1", f"{t}/x/rows.jsonl:2", f"{t}/x/a.txt", f"{tmp_path}/rows.jsonl:1", f"{tmp_path}/rows.jsonl:2"
     ]
     assert [e.row for e in errors] == [3, 3]
 

@@ -1,4 +1,5 @@
-"""Archives walked as they are: zip, tar (plain or compressed) and single gzip/bz2/xz files, members in name order."""
+"""Archives walked as they are: zip (members in name order), tar (plain or compressed; in archive order) and single
+gzip/bz2/xz files."""
 
 from __future__ import annotations
 
@@ -35,32 +36,44 @@ def members(src: Source, kind: str) -> Iterator[Source | ReadError]:
 
 def _zip_members(src: Source) -> Iterator[Source | ReadError]:
     """Members of a zip archive."""
-    try:
-        zf = zipfile.ZipFile(src.open())
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        raise ReadError(src.name, f"not a readable zip archive ({err})") from None
-    with zf:
-        infos = sorted((i for i in zf.infolist() if not i.is_dir() and not skipped(i.filename)), key=lambda i: i.filename)
-        for info in infos:
-            if info.flag_bits & 0x1:
-                yield ReadError(f"{src.name}/{info.filename}", "encrypted zip member")
-                continue
-            yield Source(f"{src.name}/{info.filename}", partial(zf.open, info), info.file_size)
+    with src.open() as raw:  # ZipFile leaves a stream it was handed open
+        try:
+            zf = zipfile.ZipFile(raw)
+        except (zipfile.BadZipFile, OSError, EOFError) as err:
+            raise ReadError(src.name, f"not a readable zip archive ({err})") from None
+        with zf:
+            yield from _zip_infos(src, zf)
+
+
+def _zip_infos(src: Source, zf: zipfile.ZipFile) -> Iterator[Source | ReadError]:
+    """Sources over the members of an open zip archive, in name order."""
+    infos = sorted((i for i in zf.infolist() if not i.is_dir() and not skipped(i.filename)), key=lambda i: i.filename)
+    for info in infos:
+        if info.flag_bits & 0x1:
+            yield ReadError(f"{src.name}/{info.filename}", "encrypted zip member")
+            continue
+        yield Source(f"{src.name}/{info.filename}", partial(zf.open, info), info.file_size)
 
 
 def _tar_members(src: Source) -> Iterator[Source | ReadError]:
     """Members of a tar archive, compressed or not."""
-    try:
-        tf = tarfile.open(fileobj=src.open(), mode="r:*")
-    except (tarfile.TarError, OSError, EOFError) as err:
-        raise ReadError(src.name, f"not a readable tar archive ({err})") from None
-    with tf:
+    with src.open() as raw:  # TarFile leaves a stream it was handed open
         try:
-            infos = sorted((m for m in tf.getmembers() if m.isfile() and not skipped(m.name)), key=lambda m: m.name)
+            tf = tarfile.open(fileobj=raw, mode="r:*")
         except (tarfile.TarError, OSError, EOFError) as err:
-            raise ReadError(src.name, f"damaged tar archive ({err})") from None
-        for info in infos:
-            yield Source(f"{src.name}/{info.name}", partial(_tar_open, tf, info), info.size)
+            raise ReadError(src.name, f"not a readable tar archive ({err})") from None
+        with tf:
+            yield from _tar_infos(src, tf)
+
+
+def _tar_infos(src: Source, tf: tarfile.TarFile) -> Iterator[Source | ReadError]:
+    """Sources over the regular-file members of an open tar archive, in archive order (one pass when compressed)."""
+    try:
+        infos = [m for m in tf.getmembers() if m.isfile() and not skipped(m.name)]
+    except (tarfile.TarError, OSError, EOFError) as err:
+        raise ReadError(src.name, f"damaged tar archive ({err})") from None
+    for info in infos:
+        yield Source(f"{src.name}/{info.name}", partial(_tar_open, tf, info), info.size)
 
 
 def _tar_open(tf: tarfile.TarFile, info: tarfile.TarInfo) -> BinaryIO:
