@@ -2,6 +2,12 @@
 
 ``read(paths)`` yields one ``Article`` per article found. Bad input gives a ``ReadError`` naming the file (and
 row): raised when ``on_error`` is None, else handed to ``on_error`` while reading goes on.
+
+One module a format: ``text`` (headline line, body as written, wire trailers removed), ``html`` (trafilatura),
+``jsondoc`` (JSON and JSON lines) and ``table`` (CSV/TSV) through ``records`` (the field mapping), ``feed``
+(feedparser), ``archive`` (zip, tar, gzip). ``decode`` turns bytes into text (UTF-8 with or without BOM,
+UTF-16/32, windows-1256, ISO-8859-6) or refuses them; ``sniff`` picks the format; ``source`` gives every
+document, on disk or in an archive, a name for ``Article.origin`` and a way to open its bytes.
 """
 
 from __future__ import annotations
