@@ -42,7 +42,7 @@ _FUTURE_NEXT = "يتنأا"  # س marks the future only before an imperfect pref
 # Words that only look cliticised (normalised form): no proclitic is cut from them…
 NOT_PREFIXED = frozenset(
     normalize(w) for w in """الله الذي التي الذين اللذين اللتين اللاتي اللواتي اللذان اللتان الا إلا إلى الى
-    الآن الان ألف الف ألمانيا ألماني ألمانية ألمان والد والدة ولد بلد بلاد فلسطين كتاب كلام لبنان ليبيا بريطانيا فرنسا فنزويلا بولندا
+    الآن الان ألف الف ألمانيا ألماني ألمانية ألمان ألبانيا ألاسكا ألكسندر ألبرت ألفريد إلياس إليسا والد والدة ولد بلد بلاد فلسطين كتاب كلام لبنان ليبيا بريطانيا فرنسا فنزويلا بولندا
     بلجيكا بلغاريا كندا كوريا كوبا سوريا سويسرا بنك بيان بيت لجنة فيلم فريق فكرة كلية بوتين باريس برلين لندن
     كابل بغداد بيروت بكين فيصل فاسد فارس فرنك فائدة ولاية وزير وزارة وكالة وفد وقت وضع وسط فيروس فقط كان كانت لكن لكي لقد""".split()
 )
@@ -130,6 +130,12 @@ def _proclitic(
             if len(rest) < _MIN_CORE or normalize(rest) in NOT_PREFIXED and kind != "conj":
                 continue
             if kind != "prep" or (prefix.endswith("س") and len(rest) >= 4):
+                best = (0, prefix, rest)
+                break
+    if best is None:
+        # A rare definite word («الوفاض», «الناديان»): the article stands before four letters or more.
+        for prefix, rest, kind in candidates:
+            if kind == "article" and len(rest) >= 4 and normalize(rest) not in NOT_PREFIXED:
                 best = (0, prefix, rest)
                 break
     if best is None:
