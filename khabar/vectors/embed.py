@@ -35,7 +35,7 @@ class Encoder:
     ) -> np.ndarray:
         """Embed `texts` (a str is taken as one text) into an (n, dim) float32 array of unit rows."""
         check_kind(kind)
-        items = [texts] if isinstance(texts, str) else [t if isinstance(t, str) else str(t) for t in texts]
+        items = [texts] if isinstance(texts, str) else ["" if t is None else str(t) for t in texts]
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         if cache:
