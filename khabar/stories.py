@@ -33,9 +33,10 @@ class StoryConfig:
     """Parameters of the similarity between an article and a story, and of the join/merge decisions."""
 
     threshold: float = 0.30  # join the best story at or above this similarity
+    batch_threshold: float = 0.25  # batch mode: average-link cut
     merge_threshold: float = 0.45  # merge two stories whose centroids reach this
     w_terms: float = 0.55
-    w_keys: float = 0.20
+    w_keys: float = 0.10
     w_embed: float = 0.25
     embed_floor: float = 0.80  # e5 cosines bunch up: rescale [floor, 1] to [0, 1]
     window_days: int = 7  # stories idle longer than this are closed
@@ -100,13 +101,13 @@ class StoryClusterer:
             story.vec = self._weighted(story.terms)
         cvec = story.vec
         s_terms = sum(w * cvec.get(t, 0.0) for t, w in vec.items())
-        s_keys = 0.0
-        if item.keys and story.keys:
+        weights = cfg.w_terms
+        score = cfg.w_terms * s_terms
+        if item.keys and story.keys:  # entity keys count only where both sides have some
             total = sum(self._key_weight(k) for k in item.keys)
             shared = sum(self._key_weight(k) for k in item.keys if k in story.keys)
-            s_keys = shared / total if total else 0.0
-        weights = cfg.w_terms + cfg.w_keys
-        score = cfg.w_terms * s_terms + cfg.w_keys * s_keys
+            score += cfg.w_keys * shared / total
+            weights += cfg.w_keys
         emb = story.embedding()
         if item.embedding is not None and emb is not None:
             cos = float(item.embedding @ emb)
@@ -229,10 +230,81 @@ class StoryClusterer:
         return {sid: list(s.members) for sid, s in sorted(self.stories.items()) if s.merged_into is None}
 
 
+def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = None) -> np.ndarray:
+    """All-pairs similarity of items, on the same terms as ``StoryClusterer.similarity`` but with corpus IDF."""
+    from scipy.sparse import csr_matrix
+
+    cfg = config or StoryConfig()
+    vocab: dict[str, int] = {}
+    df: Counter = Counter()
+    for it in items:
+        df.update(it.terms.keys())
+    rows, cols, vals = [], [], []
+    n = len(items)
+    for r, it in enumerate(items):
+        for t, c in it.terms.items():
+            rows.append(r)
+            cols.append(vocab.setdefault(t, len(vocab)))
+            vals.append((1.0 + math.log(c)) * (math.log((n + 1) / (df[t] + 1)) + 1.0))
+    m = csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))), dtype=np.float64)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    m = csr_matrix(m.multiply(1.0 / norms[:, None]))
+    score = cfg.w_terms * (m @ m.T).toarray()
+    weight = np.full((n, n), cfg.w_terms)
+    keyed = [i for i, it in enumerate(items) if it.keys]
+    for a in keyed:
+        for b in keyed:
+            if a < b:
+                shared = len(items[a].keys & items[b].keys) / min(len(items[a].keys), len(items[b].keys))
+                score[a, b] += cfg.w_keys * shared
+                score[b, a] += cfg.w_keys * shared
+                weight[a, b] += cfg.w_keys
+                weight[b, a] += cfg.w_keys
+    with_emb = [i for i, it in enumerate(items) if it.embedding is not None]
+    if with_emb:
+        e = np.stack([items[i].embedding for i in with_emb])
+        sem = np.clip((e @ e.T - cfg.embed_floor) / (1 - cfg.embed_floor), 0, 1)
+        idx = np.ix_(with_emb, with_emb)
+        score[idx] += cfg.w_embed * sem
+        weight[idx] += cfg.w_embed
+    sim = score / weight
+    days = [it.day for it in items]
+    for a in range(n):
+        for b in range(a + 1, n):
+            if days[a] and days[b]:
+                gap = abs((days[a] - days[b]).days)
+                if gap > 1:
+                    sim[a, b] = sim[b, a] = sim[a, b] * math.exp(-gap / cfg.decay_days)
+    np.fill_diagonal(sim, 1.0)
+    return sim
+
+
+BATCH_EXACT_LIMIT = 4000  # up to this many items, batch mode runs exact average-link clustering
+
+
 def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None) -> list[list[str]]:
-    """Batch mode: cluster a whole corpus (sorted by day, then id, for determinism); lists of member ids."""
+    """Batch mode: re-cluster a whole corpus; lists of member ids, deterministic.
+
+    Up to ``BATCH_EXACT_LIMIT`` items: average-link agglomerative clustering of the full similarity matrix, cut
+    at ``config.batch_threshold``. Beyond: the incremental clusterer over items sorted by day, then id.
+    """
+    cfg = config or StoryConfig()
     order = sorted(items, key=lambda it: (it.day or date.min, it.id))
-    clusterer = StoryClusterer(config)
+    if 1 < len(order) <= BATCH_EXACT_LIMIT:
+        from scipy.cluster.hierarchy import fcluster, linkage
+        from scipy.spatial.distance import squareform
+
+        dist = 1.0 - similarity_matrix(order, cfg)
+        dist = np.clip((dist + dist.T) / 2, 0.0, None)
+        np.fill_diagonal(dist, 0.0)
+        labels = fcluster(linkage(squareform(dist, checks=False), method="average"),
+                          t=1.0 - cfg.batch_threshold, criterion="distance")
+        groups: dict[int, list[str]] = defaultdict(list)
+        for it, label in zip(order, labels, strict=True):
+            groups[int(label)].append(it.id)
+        return sorted(groups.values(), key=lambda g: order.index(next(x for x in order if x.id == g[0])))
+    clusterer = StoryClusterer(cfg)
     clusterer.add_many(order)
     return list(clusterer.clusters().values())
 
