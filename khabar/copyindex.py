@@ -130,8 +130,12 @@ class _Table:
         """(index into q, slot) for every stored key equal to a key of ``q`` (keys holding > max_count skipped)."""
         if len(self.keys) == 0 or len(q) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
-        lo = np.searchsorted(self.keys, q, "left")
-        hi = np.searchsorted(self.keys, q, "right")
+        order = np.argsort(q) if len(q) > 4096 else None
+        sq = q[order] if order is not None else q  # sorted needles: cache-friendly binary search
+        lo = np.searchsorted(self.keys, sq, "left")
+        hi = np.searchsorted(self.keys, sq, "right")
+        if order is not None:
+            lo[order], hi[order] = lo.copy(), hi.copy()
         counts = hi - lo
         if max_count:
             counts[counts > max_count] = 0
