@@ -1,0 +1,302 @@
+"""Pair features for compare: what two articles share, as numbers a model can learn the seven scores from."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+from scipy import sparse
+
+from khabar.lang.normalize import normalize, normalize_digits
+from khabar.vectors.lexical import LexicalModel, cosine, terms
+
+LEAD_CHARS = 400
+HEAD_CHARS = 1000
+TAIL_CHARS = 600
+
+_MOJIBAKE = re.compile(r"[ÃÂØÙÐÑ][\x80-\xbf\u0152-\u0178\u2018-\u203a]|\ufffd")
+
+
+def repair(text: str) -> str:
+    """Undo UTF-8 read as cp1252/latin-1 (``Ã©`` for ``é``) when that is what happened; else the text as is."""
+    if len(_MOJIBAKE.findall(text[:2000])) < 3:
+        return text
+    # a scrape often loses the byte after "Ã" when it was a no-break space (à): put it back first
+    raw = text.replace("Ã ", "à ").replace("Â ", " ")
+    for codec in ("cp1252", "latin-1"):
+        try:
+            fixed = raw.encode(codec, errors="strict").decode("utf-8", errors="replace")
+        except UnicodeError:
+            continue
+        if len(_MOJIBAKE.findall(fixed[:2000])) < len(_MOJIBAKE.findall(text[:2000])):
+            return fixed
+    return text
+
+
+def is_garbled(text: str | None) -> bool:
+    """True when a body is missing, too short to say anything, or mojibake (a failed scrape)."""
+    if not text or len(text.strip()) < 40:
+        return True
+    sample = repair(text[:2000])
+    bad = len(_MOJIBAKE.findall(sample))
+    letters = sum(1 for c in sample if unicodedata.category(c).startswith("L"))
+    return bad * 50 > max(1, len(sample)) or letters < 0.3 * len(sample)
+
+
+def _cut(text: str, n: int, *, from_end: bool = False) -> str:
+    """At most ``n`` characters of ``text``, cut at a space so no word is split."""
+    if len(text) <= n:
+        return text
+    if from_end:
+        part = text[-n:]
+        i = part.find(" ")
+        return part[i + 1:] if 0 <= i < 40 else part
+    part = text[:n]
+    i = part.rfind(" ")
+    return part[:i] if i > n - 40 else part
+
+
+def body_of(text: str | None) -> str:
+    """The body as one spaced line, or '' when it is garbled."""
+    if is_garbled(text):
+        return ""
+    return " ".join(repair(text or "").split())
+
+
+def views(title: str | None, text: str | None) -> dict[str, str]:
+    """The texts embedded for an article: title, lead, and body (head and tail of a long one, HFL's trick)."""
+    title = " ".join((title or "").split())
+    body = body_of(text)
+    if len(body) > HEAD_CHARS + TAIL_CHARS:
+        full = _cut(body, HEAD_CHARS) + " … " + _cut(body, TAIL_CHARS, from_end=True)
+    else:
+        full = body
+    return {"title": title, "lead": _cut(body, LEAD_CHARS), "body": full}
+
+
+_DIGITS = re.compile(r"\d{2,}")
+_CAPS = re.compile(r"\b[A-ZÇĞİÖŞÜÂÉÈÊÎÔ][\wçğıöşüâéèêîôàù'’-]{2,}")
+_URL_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+EMBED_VIEWS = ("title", "lead", "body")
+UNRELATED_COSINE = 0.75  # e5 cosine of unrelated texts: what a missing view counts as
+
+
+@dataclass(slots=True)
+class Profile:
+    """What one article contributes to a pair's features; computed once per article."""
+
+    title: str
+    body: str
+    lang: str | None
+    views: dict[str, str]
+    lex: dict[str, tuple[sparse.csr_matrix, sparse.csr_matrix]]
+    shingles: frozenset[str]
+    numbers: frozenset[str]
+    caps: frozenset[str]
+    url_words: frozenset[str]
+    domain: str
+    keywords: frozenset[int] = frozenset()
+    sets: dict[str, frozenset[str]] = field(default_factory=dict)  # entity keys by kind, days, months
+    emb: dict[str, np.ndarray | None] = field(default_factory=dict)
+
+
+def _shingles(tokens: list[str], k: int = 3) -> frozenset[str]:
+    """Word k-shingles of a token list (the whole list when shorter)."""
+    if len(tokens) < k:
+        return frozenset([" ".join(tokens)]) if tokens else frozenset()
+    return frozenset(" ".join(tokens[i:i + k]) for i in range(len(tokens) - k + 1))
+
+
+def _url_parts(url: str | None) -> tuple[str, frozenset[str]]:
+    """The host (without www.) and the slug words of a URL."""
+    if not url:
+        return "", frozenset()
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    return host, frozenset(normalize(w) for w in _URL_WORD.findall(unquote(parts.path)))
+
+
+def profile(title: str | None, text: str | None, *, lang: str | None = None, url: str | None = None,
+            lexical: LexicalModel | None = None, sets: dict[str, list[str]] | None = None) -> Profile:
+    """The article's views, TF-IDF rows, shingles, numbers, proper-noun candidates and URL words."""
+    lexical = lexical or LexicalModel()
+    title = " ".join((title or "").split())
+    body = body_of(text)
+    v = views(title, text)
+    lex = {"title": lexical.vectors(title), "lead": lexical.vectors(v["lead"]),
+           "all": lexical.vectors(title + " " + body)}
+    domain, url_words = _url_parts(url)
+    raw = title + " " + body
+    return Profile(
+        title=title, body=body, lang=lang, views=v, lex=lex,
+        shingles=_shingles(terms(body)),
+        numbers=frozenset(_DIGITS.findall(normalize_digits(raw))),
+        caps=frozenset(normalize(m) for m in _CAPS.findall(raw)),
+        url_words=url_words, domain=domain, keywords=_top(lex["all"][0], 12),
+        sets={k: frozenset(v) for k, v in (sets or {}).items()},
+    )
+
+
+def _top(row: sparse.csr_matrix, k: int) -> frozenset[int]:
+    """The ``k`` heaviest buckets of a TF-IDF row: the article's keywords."""
+    if row.nnz <= k:
+        return frozenset(int(i) for i in row.indices)
+    top = np.argpartition(-row.data, k)[:k]
+    return frozenset(int(i) for i in row.indices[top])
+
+
+ViewSpec = dict[str, tuple[str, ...]]  # language (or "*" for any other) -> the views embedded
+
+
+def parse_views(spec: str) -> ViewSpec:
+    """``"title;ar=title,lead,body"`` → {"*": ("title",), "ar": ("title", "lead", "body")}."""
+    out: ViewSpec = {"*": EMBED_VIEWS}
+    for part in filter(None, (s.strip() for s in spec.split(";"))):
+        lang, _, names = part.rpartition("=")
+        kinds = tuple(n for n in names.split(",") if n)
+        if not set(kinds) <= set(EMBED_VIEWS):
+            raise ValueError(f"views must be among {','.join(EMBED_VIEWS)}: {part!r}")
+        out[lang or "*"] = kinds
+    return out
+
+
+def format_views(views: ViewSpec) -> str:
+    """The inverse of ``parse_views``."""
+    return ";".join((f"{k}=" if k != "*" else "") + ",".join(v) for k, v in sorted(views.items(), key=lambda x: x[0] != "*"))
+
+
+def embed_profiles(profiles: list[Profile], encode: Callable[[list[str]], np.ndarray],
+                   kinds: ViewSpec | tuple[str, ...] = EMBED_VIEWS) -> None:
+    """Fill ``emb`` of each profile: one vector a non-empty view it is given (by language), in one batch."""
+    spec = kinds if isinstance(kinds, dict) else {"*": tuple(kinds)}
+
+    def of(p: Profile) -> tuple[str, ...]:
+        return spec.get(p.lang or "", spec.get("*", EMBED_VIEWS))
+
+    texts = sorted({p.views[k] for p in profiles for k in of(p) if p.views[k]})
+    vecs = dict(zip(texts, encode(texts), strict=True)) if texts else {}
+    for p in profiles:
+        p.emb = {k: vecs.get(p.views[k]) for k in of(p)}
+
+
+def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """|a ∩ b| / |a ∪ b|, 0 when both are empty."""
+    if not a and not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """The larger share of one set found in the other (a copy inside a longer article scores 1)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _ecos(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    """Cosine of two unit vectors, or NaN when one is missing."""
+    if a is None or b is None:
+        return float("nan")
+    return float(np.dot(a, b))
+
+
+FEATURES = (
+    "w_all", "c_all", "w_title", "c_title", "w_lead", "c_lead", "w_cross", "c_cross",
+    "shingle_j", "shingle_c", "num_j", "caps_j", "url_j", "same_domain",
+    "e_title", "e_lead", "e_body", "e_cross", "e_max",
+    "len_min", "len_ratio", "no_body", "same_lang", "kw_j", "lang_ar", "lang_tr", "lang_fr",
+    "places_j", "people_j", "orgs_j", "ents_j", "ents_shared", "days_j", "months_j",
+)
+SET_KINDS = ("places", "people", "organisations", "days", "months")
+
+
+def pair_features(a: Profile, b: Profile) -> np.ndarray:
+    """The pair's feature row, in the order of ``FEATURES``; a missing body falls back on the title."""
+    def cos(x: str, y: str, i: int) -> float:
+        return cosine(a.lex[x][i], b.lex[y][i])
+
+    no_body = float(not a.body) + float(not b.body)
+    w_title, c_title = cos("title", "title", 0), cos("title", "title", 1)
+    w_all, c_all = cos("all", "all", 0), cos("all", "all", 1)
+    w_lead, c_lead = cos("lead", "lead", 0), cos("lead", "lead", 1)
+    w_cross = max(cos("title", "all", 0), cos("all", "title", 0))
+    c_cross = max(cos("title", "all", 1), cos("all", "title", 1))
+    if no_body:
+        w_lead, c_lead = w_title, c_title
+    e_title = _ecos(a.emb.get("title"), b.emb.get("title"))
+    e_lead = _ecos(a.emb.get("lead"), b.emb.get("lead"))
+    e_body = _ecos(a.emb.get("body"), b.emb.get("body"))
+    crosses = [c for c in (_ecos(a.emb.get("title"), b.emb.get("body")), _ecos(a.emb.get("body"), b.emb.get("title")),
+                           e_title) if c == c]
+    e_cross = max(crosses) if crosses else float("nan")
+    e_title = e_title if e_title == e_title else UNRELATED_COSINE
+    e_lead = e_lead if e_lead == e_lead else e_title
+    e_body = e_body if e_body == e_body else e_title
+    e_cross = e_cross if e_cross == e_cross else e_title
+    la, lb = len(a.body) + len(a.title), len(b.body) + len(b.title)
+    return np.array([
+        w_all, c_all, w_title, c_title, w_lead, c_lead, w_cross, c_cross,
+        jaccard(a.shingles, b.shingles), containment(a.shingles, b.shingles),
+        jaccard(a.numbers, b.numbers), jaccard(a.caps, b.caps), jaccard(a.url_words, b.url_words),
+        float(bool(a.domain) and a.domain == b.domain),
+        e_title, e_lead, e_body, e_cross, max(e_title, e_lead, e_body),
+        np.log1p(min(la, lb)), np.log1p(min(la, lb)) - np.log1p(max(la, lb)), no_body,
+        float(a.lang == b.lang) if a.lang and b.lang else 1.0,
+        jaccard(a.keywords, b.keywords),
+        float(a.lang == "ar") + float(b.lang == "ar"), float(a.lang == "tr") + float(b.lang == "tr"),
+        float(a.lang == "fr") + float(b.lang == "fr"),
+        *_set_features(a, b),
+    ], dtype=np.float32)
+
+
+def _set_features(a: Profile, b: Profile) -> list[float]:
+    """Overlaps of entity keys (places, people, organisations, all) and of the days and months mentioned."""
+    def s(p: Profile, k: str) -> frozenset[str]:
+        return p.sets.get(k, frozenset())
+
+    ea = s(a, "places") | s(a, "people") | s(a, "organisations")
+    eb = s(b, "places") | s(b, "people") | s(b, "organisations")
+    return [jaccard(s(a, "places"), s(b, "places")), jaccard(s(a, "people"), s(b, "people")),
+            jaccard(s(a, "organisations"), s(b, "organisations")), jaccard(ea, eb), float(np.log1p(len(ea & eb))),
+            jaccard(s(a, "days"), s(b, "days")), jaccard(s(a, "months"), s(b, "months"))]
+
+
+def identical(a: Profile, b: Profile) -> bool:
+    """The two say exactly the same thing: same normalised title and body (not merely the same id)."""
+    if not (a.title or a.body):
+        return False
+    return normalize(a.title) == normalize(b.title) and normalize(a.body) == normalize(b.body)
+
+
+ENTITY_KINDS = {"LOC": "places", "GPE": "places", "PERS": "people", "PER": "people", "ORG": "organisations"}
+
+
+def entity_sets(article: Any) -> dict[str, list[str]]:
+    """Keys of the places, people and organisations, and the days and months mentioned, of an analysed article."""
+    out: dict[str, set[str]] = {"places": set(), "people": set(), "organisations": set(), "days": set(),
+                                "months": set()}
+    for m in article.entities:
+        kind = ENTITY_KINDS.get(m.kind.upper())
+        if kind:
+            out[kind].add(m.key)
+    for d in article.dates:
+        if d.granularity == "day":
+            out["days"].add(d.date.isoformat())
+        out["months"].add(d.date.isoformat()[:7])
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def analysed_sets(title: str | None, text: str | None, lang: str | None = None) -> dict[str, list[str]]:
+    """``entity_sets`` of an article given as title and text (analysed here; empty sets when analysis fails)."""
+    from khabar.analyze import analyze
+    from khabar.article import Article
+
+    try:
+        return entity_sets(analyze(Article(text=body_of(text) and repair(text or ""), title=title or "", lang=lang)))
+    except Exception:  # analysis is best effort here: a pair is still compared on everything else
+        return entity_sets(Article(text=""))
