@@ -18,6 +18,8 @@ from khabar.lang.normalize import normalize
 
 KINDS = ("PERS", "LOC", "ORG", "MISC")
 LOC, ORG, TITLE = 1, 2, 3  # marks on _Doc.covered
+_LOC_MARK, _ORG_MARK, _TITLE_MARK = bytes([LOC]), bytes([ORG]), bytes([TITLE])
+_LATIN_WORD, _ALI = "latin", "ali"  # verdicts of RuleTagger._word_verdict that need the document
 
 
 class EntityTagger(Protocol):
@@ -190,26 +192,39 @@ class RuleTagger:
         doc = _Doc(text)
         hits = g.hits(doc.folded, text, doc.offsets)
         size = len(doc.folded)
-        ents = _select(((h.start - (2 if h.prefix.endswith("ال") else 0), h.end, h.entry.kind, h.entry.key,
-                         "gazetteer") for h in hits if h.entry.kind in ("LOC", "ORG")), size)
+        places: list[tuple[int, int, str, str, str]] = []
+        title_hits: list[tuple[int, int, str, str, str]] = []
+        firsts: list[Hit] = []
+        cues: list[Hit] = []
+        for h in hits:  # one pass: hits by kind, in text order
+            kind = h.entry.kind
+            if kind == "LOC" or kind == "ORG":
+                places.append((h.start - (2 if h.prefix.endswith("ال") else 0), h.end, kind, h.entry.key, "gazetteer"))
+            elif kind == "TITLE":
+                title_hits.append((h.start, h.end, "TITLE", h.entry.key, ""))
+            elif kind == "FIRST":
+                firsts.append(h)
+            elif kind == "ORGCUE":
+                cues.append(h)
+        ents = _select(places, size)
         cov = doc.covered
         for s, e, kind, _, _ in ents:
-            cov[s:e] = bytes([LOC if kind == "LOC" else ORG]) * (e - s)
+            cov[s:e] = (_LOC_MARK if kind == "LOC" else _ORG_MARK) * (e - s)
         found: list[tuple[int, int, str, str, str]] = list(ents)
-        titles = _select(((h.start, h.end, "TITLE", h.entry.key, "") for h in hits if h.entry.kind == "TITLE"), size)
+        titles = _select(title_hits, size)
         for s, e, *_ in titles:
             if not cov[s]:
-                cov[s:e] = bytes([TITLE]) * (e - s)
+                cov[s:e] = _TITLE_MARK * (e - s)
         for s, e, _, key, _ in titles:
             if cov[s] == TITLE:
                 found += self._names_after(doc, e, key in DUAL_TITLES)
-        for h in hits:
-            if h.entry.kind == "FIRST" and not cov[h.start] and (h.start == 0 or not cov[h.start - 1]):
+        for h in firsts:
+            if not cov[h.start] and (h.start == 0 or not cov[h.start - 1]):
                 # «محمد بن سلمان», «جون كيري»: a known given name and at least one more name word
                 found += [p for p in self._names_after(doc, h.start, False, skip=False)
                           if doc.folded.count(" ", p[0], p[1]) >= 1 and p[0] == h.start]
-        for h in hits:
-            if h.entry.kind == "ORGCUE" and not cov[h.start]:
+        for h in cues:
+            if not cov[h.start]:
                 org = self._org_after(doc, h)
                 if org is not None:
                     found.append(org)
@@ -224,15 +239,32 @@ class RuleTagger:
         g = gazetteer()
         self._stop = (STOPWORDS | g.function_words) - {"علي"}  # «على» (on) and «علي» (Ali) fold alike
         self._common = g.common
+        self._verdicts: dict[str, bool | str] = {}  # memo of _word_verdict (bounded in _name_token_ok)
 
     def _name_token_ok(self, doc: _Doc, tok: tuple[int, int, str]) -> bool:
+        """Whether a token may be part of a person's name (not covered, not a stopword or common noun)."""
         s, e, w = tok
-        if doc.covered[s] or not w.isalpha() or len(w) < 2 or w in self._stop:
+        if doc.covered[s]:
+            return False
+        verdict = self._verdicts.get(w)
+        if verdict is None:
+            if len(self._verdicts) >= 200_000:
+                self._verdicts.clear()
+            verdict = self._verdicts[w] = self._word_verdict(w)
+        if verdict is _ALI:
+            return doc.text[doc.orig(s, e)[1] - 1] != "ى"  # «على» is the preposition, «علي» the name
+        if verdict is _LATIN_WORD:
+            return doc.is_upper(s)
+        return verdict  # type: ignore[return-value]
+
+    def _word_verdict(self, w: str) -> bool | str:
+        """What the word alone says of a name token: True, False, or _ALI / _LATIN_WORD (the document decides)."""
+        if not w.isalpha() or len(w) < 2 or w in self._stop:
             return False
         if w == "علي":
-            return doc.text[doc.orig(s, e)[1] - 1] != "ى"  # «على» is the preposition, «علي» the name
+            return _ALI
         if is_latin(w):
-            return doc.is_upper(s) and w not in LATIN_STOP
+            return _LATIN_WORD if w not in LATIN_STOP else False
         if w.startswith("ال") or w in self._common or (w[0] in "وفبل" and w[1:] in self._stop):
             return False
         if w in _CLITIC_INITIAL_NAMES:

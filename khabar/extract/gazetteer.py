@@ -172,12 +172,14 @@ class Gazetteer:
     def hits(self, folded: str, original: str, offsets: Sequence[int] | Deletions | None) -> list[Hit]:
         """All hits on token boundaries (with allowed clitic prefixes); Latin hits must be capitalised."""
         out: list[Hit] = []
+        append = out.append
+        make = tuple.__new__  # Hit(...) without the Python-level __new__
         n = len(folded)
-        for end_idx, (length, entries) in self._auto.iter(folded):
-            end = end_idx + 1
-            start = end - length
+        for end, (length, entries) in self._auto.iter(folded):
+            end += 1
             if end < n and folded[end].isalnum():
                 continue
+            start = end - length
             if start == 0 or not folded[start - 1].isalpha():
                 prefix = ""
             else:
@@ -193,7 +195,7 @@ class Gazetteer:
                 if e.needs_al:
                     if prefix not in AL_PREFIXES:
                         continue
-                elif prefix not in PREFIXES or (prefix and (e.latin or not folded[start].isalpha())):
+                elif prefix and (e.latin or not folded[start].isalpha()):  # prefix is in PREFIXES here
                     continue
                 if e.latin and e.kind != "TITLE":
                     o = offsets[start] if offsets else start
@@ -202,7 +204,7 @@ class Gazetteer:
                     oe = offsets[end - 1] + 1 if offsets else end
                     if length <= 3 and not original[o:oe].isupper():  # UN, EU, WHO: acronyms only in capitals
                         continue
-                out.append(Hit(start, end, e, prefix))
+                append(make(Hit, (start, end, e, prefix)))
         return out
 
 
