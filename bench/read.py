@@ -79,8 +79,11 @@ def baseline(zips: list[Path], limit: int | None) -> tuple[int, int, dict[str, i
     return n, words, per_zip
 
 
-def analyse_zip(path: str, limit: int | None = None) -> Tally:
-    """Read and analyse (up to ``limit`` articles of) one zip; errors are counted, never fatal."""
+def analyse_zip(path: str, limit: int | None = None, stages: bool = False) -> Tally:
+    """Read and analyse (up to ``limit`` articles of) one zip; errors are counted, never fatal.
+
+    ``stages``: also time each analysis stage (eight clock reads an article, about 20 µs of CPU).
+    """
     from khabar.analyze import analyze
     from khabar.read import read
 
@@ -88,7 +91,7 @@ def analyse_zip(path: str, limit: int | None = None) -> Tally:
     c0 = time.process_time()
     for article in read(path, on_error=lambda e: tally.errors.append(str(e))):
         try:
-            analyze(article, timings=tally.stages)
+            analyze(article, timings=tally.stages if stages else None)
         except Exception as exc:  # counted, never fatal
             tally.errors.append(f"{article.origin}: {exc!r}")
             continue
@@ -116,7 +119,7 @@ def jobs(zips: list[Path], per_zip: dict[str, int], limit: int | None) -> list[t
     return sorted(out, key=lambda j: -(j[1] or per_zip.get(j[0], 0)))  # big zips first: workers finish together
 
 
-def run(todo: list[tuple[str, int | None]], workers: int) -> Tally:
+def run(todo: list[tuple[str, int | None]], workers: int, stages: bool = False) -> Tally:
     """Analyse the jobs in this process or in ``workers`` forked processes (which inherit the loaded models)."""
     total = Tally()
     t0 = time.perf_counter()
@@ -129,14 +132,14 @@ def run(todo: list[tuple[str, int | None]], workers: int) -> Tally:
     if workers > 1:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            futures = {pool.submit(analyse_zip, path, lim): path for path, lim in todo}
+            futures = {pool.submit(analyse_zip, path, lim, stages): path for path, lim in todo}
             for fut in as_completed(futures):
                 t = fut.result()
                 total.add(t)
                 progress(futures[fut], t)
     else:
         for path, lim in todo:
-            t = analyse_zip(path, lim)
+            t = analyse_zip(path, lim, stages)
             total.add(t)
             progress(path, t)
     return total
@@ -173,7 +176,7 @@ def main() -> int:
     t_warm, c_warm = time.perf_counter() - t0, time.process_time() - c0
 
     t0, c0 = time.perf_counter(), time.process_time()
-    total = run(jobs(zips, per_zip, args.limit), args.workers)
+    total = run(jobs(zips, per_zip, args.limit), args.workers, args.stages)
     t_k, c_parent = time.perf_counter() - t0, time.process_time() - c0
     c_k = total.cpu if args.workers > 1 else c_parent  # workers: their own CPU; the parent only waits
     n = total.articles
