@@ -184,6 +184,11 @@ def score(name: str, predicted: set[tuple[str, str]], labels: dict[tuple[str, st
     # unlabelled predictions: within a family of copies (true) or across families (false)
     labelled = {tuple(sorted(p)) for p in labels}
     is_copy = {i for (s, i), k in labels.items() if k in EDITS} | {s for s, _ in labels}
+    kind_of = {i: k for (_, i), k in labels.items()}
+    wrong: Counter = Counter()  # false pairs by the kind of the items in them
+    for (s, i), kind in labels.items():
+        if kind in NEGATIVES and tuple(sorted((s, i))) in pred:
+            wrong[kind] += 1
     sib = cross = 0
     examples = []
     for a, b in sorted(pred - labelled):
@@ -192,10 +197,12 @@ def score(name: str, predicted: set[tuple[str, str]], labels: dict[tuple[str, st
         else:
             cross += 1
             examples.append((a, b))
+            for x in {kind_of.get(a, "source"), kind_of.get(b, "source")}:
+                wrong[x] += 1
     precision = (tp + sib) / max(1, tp + sib + fp_labelled + cross)
     recall = tp / max(1, tp + fn)
     return {"name": name, "precision": precision, "recall": recall, "tp": tp, "fn": fn, "fp_labelled": fp_labelled,
-            "siblings": sib, "cross": cross, "cross_examples": examples[:5],
+            "siblings": sib, "cross": cross, "cross_examples": examples[:5], "wrong": dict(wrong),
             "by_kind": {k: (hit[k], by_kind[k]) for k in EDITS + NEGATIVES}}
 
 
@@ -208,10 +215,12 @@ def show(r: dict, seconds: float) -> None:
         print("  cross-family examples:", ", ".join(f"{a}|{b}" for a, b in r["cross_examples"]))
     for k in EDITS:
         h, n = r["by_kind"][k]
-        print(f"  recall   {k:<13} {h:>5}/{n:<5} {h / max(1, n):.3f}")
+        w = r["wrong"].get(k, 0)
+        print(f"  {k:<13} recall {h:>5}/{n:<5} {h / max(1, n):.3f}   precision {h / max(1, h + w):.3f} "
+              f"({w} false pairs hold a copy of this kind)")
     for k in NEGATIVES:
         h, n = r["by_kind"][k]
-        print(f"  matched  {k:<13} {h:>5}/{n:<5} {h / max(1, n):.3f}  (hard negatives: lower is better)")
+        print(f"  {k:<13} matched {h:>4}/{n:<5} {h / max(1, n):.3f}   (hard negatives: lower is better)")
 
 
 def main(argv: list[str] | None = None) -> int:
