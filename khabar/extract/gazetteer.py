@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
@@ -68,6 +69,13 @@ class Deletions:
         # the folded index before which the j-th deleted character stood
         self._after = [d - j for j, d in enumerate(deleted)]
 
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Deletions:
+        """The map of a text cut at each deleted character into ``parts`` (what stood between them)."""
+        d = cls.__new__(cls)
+        d._after = list(accumulate(map(len, parts[:-1])))
+        return d
+
     def __getitem__(self, i: int) -> int:
         return i + bisect_right(self._after, i)
 
@@ -90,6 +98,10 @@ def fold(text: str) -> tuple[str, Sequence[int] | Deletions | None]:
         if out.isascii() or not _DELETED_RE.search(text):
             return out, None
     if len(text.lower()) == len(text):
+        if len(out) == len(text):
+            # the marks are still in ``out``, where they stand in ``text``: split them out in one pass
+            parts = _DELETED_RE.split(out)
+            return "".join(parts), Deletions.from_parts(parts)
         deleted = [m.start() for m in _DELETED_RE.finditer(text)]
         out = _DELETED_RE.sub("", out)
         if len(out) + len(deleted) == len(text):
