@@ -293,8 +293,10 @@ def _group(ids: list[str], pairs: list[CopyMatch], by_id: dict[str, Article], ti
             # with no neighbour before it, it is a root of its own (joined to the group through later copies):
             # its figures are given against its closest neighbour, and no source is named
             cands = earlier or nbrs.get(a.id, [])
+            best = max(contained(a.id, m) for _, m in cands)
             src, m = max(cands, key=lambda ym: (
                 own[ym[0]] is not None and own[ym[0]].name in credited[a.id],  # the agency it credits
+                own[ym[0]] is not None and contained(a.id, ym[1]) >= best - 0.1,  # the wire, nearly as close
                 contained(a.id, ym[1]), ym[1].jaccard, -position[ym[0]]))
             mem.source = src if earlier else None
             mem.jaccard, mem.containment = round(m.jaccard, 4), round(contained(a.id, m), 4)
