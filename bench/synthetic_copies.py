@@ -140,9 +140,11 @@ def build(articles: list[Article], n: int, seed: int) -> tuple[list[Article], di
                 break
             if cand.id == src.id or cand.id in source_ids or (src.text or "") == (cand.text or ""):
                 continue
-            if ngrams8(cand.text) & used:  # shares no 8-word run with any source
+            g = ngrams8(cand.text)
+            if g & used:  # shares no 8-word run with any source, or with another negative
                 stats["same_story_skipped_8gram"] += 1
                 continue
+            used |= g
             neg = Article(text=cand.text, title=cand.title, id=f"{src.id}~same_story~{cand.id}",
                           outlet=cand.outlet, published=cand.published)
             items.append(neg)
@@ -154,6 +156,7 @@ def build(articles: list[Article], n: int, seed: int) -> tuple[list[Article], di
         row = S[k].toarray().ravel()
         top = list(terms[np.argsort(-row)[:25]])
         base = others[1]
+        used |= ngrams8(base.text)
         words = (base.text or "").split()
         for i in rng.sample(range(len(words)), k=max(1, len(words) // 7)):
             words[i] = rng.choice(top)

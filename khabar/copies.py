@@ -3,6 +3,13 @@
 ``find_copies(articles)`` indexes the articles (``CopyIndex``: MinHash LSH candidates verified by exact
 Jaccard and containment), joins verified pairs into groups, picks each group's origin and links every copy to
 its most likely source, with the sentences it reuses and the sentences it adds.
+
+Defaults, chosen on ``bench/synthetic_copies.py`` (word 3-shingles): a pair is a copy at Jaccard >= 0.3 or
+when >= 50% of the smaller article's shingles are in the larger one. On 500 sources, copies with 5-20% of
+words changed had containment >= 0.41 (1st percentile 0.48); 157 other real articles of the same story had
+Jaccard <= 0.08 and containment <= 0.41 (all but five < 0.15). Groups are connected components of verified pairs, so
+templated texts (weather, telegrams of congratulation) chain into large groups; each member still names the
+one source it most likely copied.
 """
 
 from __future__ import annotations
