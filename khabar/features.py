@@ -68,9 +68,22 @@ def body_of(text: str | None) -> str:
     return " ".join(repair(text or "").split())
 
 
+_FIRST = re.compile(r"[^.!?؟\n]{20,}?[.!?؟\n]")
+
+
+def title_of(title: str | None, text: str | None) -> str:
+    """The title, or, for an article read without one, its first sentence (at most 200 characters)."""
+    title = " ".join((title or "").split())
+    if title:
+        return title
+    body = body_of(text)
+    m = _FIRST.match(repair(text or "").strip()) if body else None
+    return _cut(" ".join(m.group(0).split()) if m else body, 200)
+
+
 def views(title: str | None, text: str | None) -> dict[str, str]:
     """The texts embedded for an article: title, lead, and body (head and tail of a long one, HFL's trick)."""
-    title = " ".join((title or "").split())
+    title = title_of(title, text)
     body = body_of(text)
     if len(body) > HEAD_CHARS + TAIL_CHARS:
         full = _cut(body, HEAD_CHARS) + " … " + _cut(body, TAIL_CHARS, from_end=True)
@@ -125,7 +138,7 @@ def profile(title: str | None, text: str | None, *, lang: str | None = None, url
             lexical: LexicalModel | None = None, sets: dict[str, list[str]] | None = None) -> Profile:
     """The article's views, TF-IDF rows, shingles, numbers, proper-noun candidates and URL words."""
     lexical = lexical or LexicalModel()
-    title = " ".join((title or "").split())
+    title = title_of(title, text)
     body = body_of(text)
     v = views(title, text)
     lex = {"title": lexical.vectors(title), "lead": lexical.vectors(v["lead"]),
@@ -209,7 +222,7 @@ FEATURES = (
     "w_all", "c_all", "w_title", "c_title", "w_lead", "c_lead", "w_cross", "c_cross",
     "shingle_j", "shingle_c", "num_j", "caps_j", "url_j", "same_domain",
     "e_title", "e_lead", "e_body", "e_cross", "e_max",
-    "len_min", "len_ratio", "no_body", "same_lang", "kw_j", "lang_ar", "lang_tr", "lang_fr",
+    "len_min", "len_ratio", "no_body", "same_lang", "kw_j",
     "places_j", "people_j", "orgs_j", "ents_j", "ents_shared", "days_j", "months_j",
 )
 SET_KINDS = ("places", "people", "organisations", "days", "months")
@@ -248,10 +261,18 @@ def pair_features(a: Profile, b: Profile) -> np.ndarray:
         np.log1p(min(la, lb)), np.log1p(min(la, lb)) - np.log1p(max(la, lb)), no_body,
         float(a.lang == b.lang) if a.lang and b.lang else 1.0,
         jaccard(a.keywords, b.keywords),
-        float(a.lang == "ar") + float(b.lang == "ar"), float(a.lang == "tr") + float(b.lang == "tr"),
-        float(a.lang == "fr") + float(b.lang == "fr"),
         *_set_features(a, b),
     ], dtype=np.float32)
+
+
+OVERLAPS = ("w_all", "c_lead", "w_title", "shingle_c", "num_j", "caps_j", "kw_j", "ents_j", "days_j")
+UNRELATED_MAX_COSINE = 0.82
+
+
+def no_common_ground(x: np.ndarray) -> bool:
+    """The features show nothing shared: no words, n-grams, numbers or entities, and embeddings at chance level."""
+    f = dict(zip(FEATURES, x, strict=True))
+    return all(f[k] < 0.02 for k in OVERLAPS) and f["e_max"] < UNRELATED_MAX_COSINE
 
 
 def _set_features(a: Profile, b: Profile) -> list[float]:

@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Each module in khabar/cli/ named here defines ``register(subparsers)``; its parser sets ``func(args) -> int``.
-COMMANDS = ["read", "eval", "train", "ner", "stories", "copies"]
+COMMANDS = ["read", "eval", "train", "ner", "stories", "copies", "compare"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ import argparse
 import importlib
 
 # task name -> module in khabar/eval/ exposing ``add_arguments(parser)`` and ``run(args) -> int``
-TASKS: dict[str, str] = {"ner": "ner", "stories": "stories"}
+TASKS: dict[str, str] = {"ner": "ner", "stories": "stories", "compare": "compare"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
