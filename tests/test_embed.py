@@ -140,6 +140,18 @@ def test_torch_path_matches_numpy(fast) -> None:
     ref = forward_numpy(fast.weights, ids, lengths)
     got = TorchForward(fast.weights, "cpu")(ids, lengths)
     assert cosines(ref, got).min() > 0.99999
+    texts = [*TITLES, *LEADS, ""]
+    via_torch = E5Encoder(device="cpu").encode(texts)  # the GPU code path (big batches), on the CPU
+    assert cosines(via_torch, fast.encode(texts)).min() > 0.99999
+
+
+def test_cuda_path_matches_numpy(fast, longs) -> None:
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    gpu = E5Encoder(device="cuda")
+    texts = [*TITLES, *LEADS, *longs]
+    assert cosines(gpu.encode(texts), fast.encode(texts)).min() > 0.99999
 
 
 def test_get_encoder_default_and_names() -> None:

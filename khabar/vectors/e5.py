@@ -18,7 +18,8 @@ from khabar.vectors.tokenizer import UnigramTokenizer
 
 QK = 32  # weights per Q4_0 block
 Q4_BLOCK = 18  # bytes per block: fp16 scale + 16 bytes of nibbles
-MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass (bounds the attention buffers)
+MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass on the CPU (bounds the activation buffers)
+GPU_BATCH_TOKENS = 32768  # padded tokens per forward pass on a GPU
 
 
 def model_path(variant: str = "e5-small-q4.bin") -> Path:
@@ -447,7 +448,10 @@ class E5Encoder(Encoder):
         lengths = np.array([len(w.ids) for w in wins], dtype=np.int64)
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
-        batches = list(plan_batches(lengths, max(1, batch_size)))
+        if self._torch is not None:  # a GPU wants big batches
+            batches = list(plan_batches(lengths, max(batch_size, 256), GPU_BATCH_TOKENS))
+        else:
+            batches = list(plan_batches(lengths, max(1, batch_size)))
         eos = self.weights.tokenizer.eos
 
         def run(batch: np.ndarray) -> np.ndarray:
