@@ -347,8 +347,8 @@ def train_model(
     out_path: Path,
     extractor: FeatureExtractor,
     *,
-    c1: float = 0.05,
-    c2: float = 0.01,
+    c1: float = 0.01,
+    c2: float = 0.05,
     max_iterations: int = 150,
     min_freq: int = 1,
     progress: bool = True,
@@ -425,8 +425,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="ANERcorp-style CoNLL file (token tag)")
     parser.add_argument("--seed", type=int, default=0, help="recorded; L-BFGS training is deterministic")
     parser.add_argument("--out", type=Path, default=RESOURCES, help="directory of the models (default: shipped)")
-    parser.add_argument("--c1", type=float, default=0.05, help="L1 penalty (sparser, smaller model)")
-    parser.add_argument("--c2", type=float, default=0.01, help="L2 penalty")
+    parser.add_argument("--c1", type=float, default=0.01, help="L1 penalty (sparser, smaller model)")
+    parser.add_argument("--c2", type=float, default=0.05, help="L2 penalty")
     parser.add_argument("--iterations", type=int, default=150, help="L-BFGS iterations")
     parser.add_argument("--heldout-only", action="store_true", help="train only the model without the dev block")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N sentences (quick checks)")
