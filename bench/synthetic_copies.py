@@ -126,7 +126,13 @@ def build(articles: list[Article], n: int, seed: int) -> tuple[list[Article], di
     # texts borrowed for a lead paragraph or a shared-terms negative come from outside every source's family
     fillers = [a for a in pool[len(sources) * 2:] if a.id not in source_ids]
     for k, src in enumerate(sources):
-        others = [a for a in rng.sample(fillers, 8) if not (ngrams8(a.text) & used)]
+        others: list[Article] = []
+        for _ in range(1000):
+            a = rng.choice(fillers)
+            if len((a.text or "").split()) >= 40 and not (ngrams8(a.text) & used):
+                others.append(a)
+                if len(others) == 2:
+                    break
         for kind in EDITS:
             copy = Article(text=edit(kind, src.text, rng, vocab, others[0].text), title=src.title,
                            id=f"{src.id}~{kind}", outlet="copy", published=src.published)

@@ -24,6 +24,7 @@ import numpy as np
 from khabar.article import Article, Sentence
 from khabar.copyindex import CopyIndex, CopyMatch, exact_overlap
 from khabar.extract.agencies import Agency, agencies_in, find_agency, lookup
+from khabar.extract.dateline import find_dateline
 from khabar.lang.segment import split_sentences
 from khabar.vectors import minhash as mh
 
@@ -107,8 +108,9 @@ def credited_agencies(article: Article) -> list[str]:
     there also the short aliases that ``agencies_in`` only takes in brackets (``الرياض ... م واس``).
     """
     names: dict[str, None] = {}
-    if article.dateline is not None and article.dateline.agency:
-        names.setdefault(article.dateline.agency, None)
+    dateline = article.dateline if article.dateline is not None else find_dateline(article.text or "")
+    if dateline is not None and dateline.agency:
+        names.setdefault(dateline.agency, None)
     if article.agency:
         found = find_agency(article.agency)
         names.setdefault(found[0] if found else article.agency, None)
