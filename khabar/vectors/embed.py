@@ -39,10 +39,19 @@ class Encoder:
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         if cache:
+            import sqlite3
+
             from khabar.vectors.cache import EmbeddingCache
 
-            return EmbeddingCache.default().encode_with(self, items, kind=kind, batch_size=batch_size,
-                                                        show_progress=show_progress)
+            try:
+                store = EmbeddingCache.default()
+            except (OSError, sqlite3.Error) as err:  # an unwritable cache dir must not stop the work
+                import warnings
+
+                warnings.warn(f"embedding cache unavailable ({err}); computing without it", stacklevel=2)
+            else:
+                return store.encode_with(self, items, kind=kind, batch_size=batch_size,
+                                         show_progress=show_progress)
         return self._encode_all(items, kind=kind, batch_size=batch_size, show_progress=show_progress)
 
     def _encode_all(self, texts: list[str], *, kind: str, batch_size: int, show_progress: bool) -> np.ndarray:
