@@ -20,6 +20,7 @@ from khabar.extract.ner import (
     combined_tagger,
     dev_split,
     make_extractor,
+    propagate,
     read_conll,
     repair_bio,
     spans,
@@ -118,6 +119,14 @@ def test_tokenize_offsets():
     for s in sents:
         for tok, a, b in s:
             assert text[a:b] == tok
+
+
+def test_propagate_repeats_in_a_document():
+    tokens = [["قال", "فلاديمير", "بوتين", "في", "موسكو"], ["وبوتين", "زار", "موسكو", "ولندن"]]
+    tags = [["O", "B-PERS", "I-PERS", "O", "B-LOC"], ["O", "O", "O", "O"]]
+    names = propagate(tokens, tags)
+    assert tags[1] == ["B-PERS", "O", "B-LOC", "O"]  # surname with و, and the place; لندن never found
+    assert {"بوتين", "موسكو"} <= names
 
 
 # --- training (small slice of the shared data) -----------------------------------------------------------
