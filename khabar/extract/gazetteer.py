@@ -29,6 +29,7 @@ PREFIXES = frozenset(
 )
 # prefixes that end in the article, for forms stored without their own «ال»
 AL_PREFIXES = frozenset(p for p in PREFIXES if p.endswith("ال") or p.endswith("لل"))
+_PREFIX_ENDS = frozenset(p[-1] for p in PREFIXES if p)  # و ف ب ل: the letter right before a prefixed hit
 
 
 def _fold_table() -> tuple[dict[int, str | None], frozenset[int]]:
@@ -194,6 +195,8 @@ class Gazetteer:
             start = end - length
             if start == 0 or not folded[start - 1].isalpha():
                 prefix = ""
+            elif folded[start - 1] not in _PREFIX_ENDS:
+                continue  # inside a word: no clitic prefix ends with this letter
             else:
                 p = start - 1
                 while p > 0 and folded[p - 1].isalpha() and start - p <= 4:
