@@ -1,6 +1,7 @@
 """Benchmark: tokens/s and dev-block F1 of the shipped NER tagger on one core, beside a gazetteer-lookup tagger.
 
     python bench/ner.py [--data ../shared/data/anercorp/train.txt] [--model full|heldout] [--repeat 3]
+                        [--articles 300]
 
 Both taggers run in the same process pinned to one CPU, on the dev block of the shared ANERcorp train split
 (the contiguous last sixth). F1 is printed with the held-out model only (the full model saw the dev block).
@@ -64,6 +65,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--model", choices=["full", "heldout"], default="heldout")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--articles", type=int, default=300, help="articles for the raw-text figure (0: skip)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -84,6 +86,30 @@ def main() -> None:
         f1 = evaluate(gold, tags)["micro"]["f1"]
         shown = f"{f1:6.3f}" if args.model == "heldout" or "baseline" in label else "  seen"
         print(f"{label:40} {cold[0]:10,.0f} {cold[1]:10,.0f} {warm[0]:10,.0f} {warm[1]:10,.0f} {shown}")
+    if args.articles:
+        bench_articles(args.articles)
+
+
+def bench_articles(n: int) -> None:
+    """Raw-text throughput of ``NerTagger.tag`` (tokenising, tagging, propagation, keys) on shipped articles."""
+    import json
+    import zipfile
+
+    from khabar.extract.ner import NerTagger
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "saudinewsnet" / "2015-07-23.zip"
+    if not path.is_file():
+        return
+    with zipfile.ZipFile(path) as z:
+        texts = [d.get("content") or "" for d in json.loads(z.read(z.namelist()[0]))][:n]
+    words = sum(len(t.split()) for t in texts)
+    tagger = NerTagger()
+    for passes in ("cold", "warm"):
+        w0, c0 = time.perf_counter(), time.process_time()
+        found = sum(len(tagger.tag(t, lang="ar")) for t in texts)
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        print(f"NerTagger.tag on {len(texts)} SaudiNewsNet articles ({words} words, {passes}): "
+              f"{words / wall:,.0f} words/s wall, {words / cpu:,.0f} words/s CPU, {found} mentions")
 
 
 if __name__ == "__main__":
