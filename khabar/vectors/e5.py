@@ -87,6 +87,19 @@ def dequantize_q4(blocks: np.ndarray) -> np.ndarray:
     return q.reshape(blocks.shape[0], -1)
 
 
+def _split_pieces(blob: bytes, offs: np.ndarray) -> list[str]:
+    """Cut the UTF-8 piece blob at byte offsets into strings (decoding the blob once)."""
+    raw = np.frombuffer(blob, dtype=np.uint8)
+    starts = np.concatenate([[0], np.cumsum((raw & 0xC0) != 0x80)])  # chars before each byte offset
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        return [blob[a:b].decode("utf-8", "replace") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist(),
+                                                                     strict=True)]
+    cuts = starts[offs].tolist()
+    return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
 class _Reader:
     """Little-endian cursor over the model file."""
 
@@ -125,8 +138,7 @@ def load_weights(path: str | None = None) -> E5Weights:
     offs = np.frombuffer(r.take(4 * (n_pieces + 1)), dtype="<u4")
     scores = np.frombuffer(r.take(4 * n_pieces), dtype="<f4")
     blob = bytes(r.take(blob_len))
-    pieces = [blob[a:b].decode("utf-8", "replace") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist(),
-                                                                     strict=True)]
+    pieces = _split_pieces(blob, offs)
     n_norm, norm_bytes = r.unpack("iI")
     nm = memoryview(bytes(r.take(norm_bytes)))
     norm: dict[int, str] = {}
@@ -163,21 +175,20 @@ def load_weights(path: str | None = None) -> E5Weights:
         return np.asarray(buf[off:off + rows * (cols // QK) * Q4_BLOCK]).reshape(rows, cols // QK, Q4_BLOCK)
 
     def linear(name: str, cols: int) -> np.ndarray:
-        return np.ascontiguousarray(dequantize_q4(q4(name, cols)).T)
+        return dequantize_q4(q4(name, cols))  # (out, in); used transposed, which BLAS takes without a copy
 
     scale = np.float32(1.0 / np.sqrt(hidden // heads))  # folded into the query projection
     layers = []
     for i in range(n_layers):
         pre = f"l{i}."
         layers.append(Layer(
-            wqkv=np.ascontiguousarray(np.concatenate(
-                [linear(pre + "q.w", hidden) * scale, linear(pre + "k.w", hidden), linear(pre + "v.w", hidden)],
-                axis=1)),
+            wqkv=np.concatenate(
+                [linear(pre + "q.w", hidden) * scale, linear(pre + "k.w", hidden), linear(pre + "v.w", hidden)]).T,
             bqkv=np.concatenate([f32(pre + "q.b") * scale, f32(pre + "k.b"), f32(pre + "v.b")]),
-            wo=linear(pre + "ao.w", hidden), bo=f32(pre + "ao.b"),
+            wo=linear(pre + "ao.w", hidden).T, bo=f32(pre + "ao.b"),
             ln1_w=f32(pre + "aln.w"), ln1_b=f32(pre + "aln.b"),
-            wi=linear(pre + "fi.w", hidden), bi=f32(pre + "fi.b"),
-            wf=linear(pre + "fo.w", ffn), bf=f32(pre + "fo.b"),
+            wi=linear(pre + "fi.w", hidden).T, bi=f32(pre + "fi.b"),
+            wf=linear(pre + "fo.w", ffn).T, bf=f32(pre + "fo.b"),
             ln2_w=f32(pre + "oln.w"), ln2_b=f32(pre + "oln.b"),
         ))
     return E5Weights(

@@ -25,21 +25,32 @@ class UnigramTokenizer:
     unk_score: float = 0.0
     max_piece_chars: int = 1
     _memo: dict[str, tuple] = field(default_factory=dict, repr=False)
-    _scores32: list = field(default_factory=list, repr=False)
+    _f32: list | None = field(default=None, repr=False)
 
     @classmethod
     def from_arrays(cls, pieces: list[str], scores: np.ndarray, *, unk: int, bos: int, eos: int,
                     norm: dict[int, str]) -> UnigramTokenizer:
         """Build from the vocabulary (pieces in id order, float32 scores) and the normalisation map."""
-        table: dict[str, int] = {}
-        for i, p in enumerate(pieces):
-            if p and i != unk and p not in table:  # e5.c never matches the unk piece; first id wins
-                table[p] = i
+        n = len(pieces)
+        table = dict(zip(reversed(pieces), range(n - 1, -1, -1), strict=True))  # the first id of a piece wins
+        table.pop("", None)
+        if table.get(pieces[unk]) == unk:  # e5.c never matches the unk piece itself
+            del table[pieces[unk]]
+            for i, p in enumerate(pieces):
+                if p == pieces[unk] and i != unk:
+                    table[p] = i
+                    break
         sc = np.asarray(scores, dtype=np.float32)
         unk_score = float(np.float32(sc.min()) - np.float32(10.0))
         return cls(pieces=table, scores=sc.astype(np.float64).tolist(), unk=unk, bos=bos, eos=eos,
-                   norm=norm, unk_score=unk_score, max_piece_chars=max(len(p) for p in table),
-                   _scores32=list(sc))
+                   norm=norm, unk_score=unk_score, max_piece_chars=max(map(len, table)))
+
+    @property
+    def _scores32(self) -> list[np.float32]:
+        """Scores as float32 scalars, for the exact float32 Viterbi (built on first use)."""
+        if self._f32 is None:
+            self._f32 = list(np.asarray(self.scores, dtype=np.float32))
+        return self._f32
 
     def id_to_piece(self, idx: int) -> str:
         """The piece string of an id ("" for unknown ids)."""
