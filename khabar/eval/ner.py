@@ -10,6 +10,7 @@ from pathlib import Path
 
 from khabar.extract.ner import (
     DEFAULT_DATA,
+    MODEL_FULL,
     MODEL_HELDOUT,
     RESOURCES,
     ConllError,
@@ -66,11 +67,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", type=Path, default=None,
                         help="CoNLL file 'token tag' (default: the dev block of the shared ANERcorp train split)")
     parser.add_argument("--model", type=Path, default=None,
-                        help=f"a .crfsuite model (default: {MODEL_HELDOUT}, trained without the dev block)")
+                        help=f"a .crfsuite model (default: {MODEL_HELDOUT}, trained without the dev block, for the "
+                             f"dev block; {MODEL_FULL}, the shipped tagger, for a FILE)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Tag the file with the held-out model and print span P/R/F1."""
+    """Tag the file (default: the dev block, with the held-out model) and print span P/R/F1."""
     path = args.file or DEFAULT_DATA
     try:
         sentences = read_conll(path)
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.file is None:
         sentences = dev_split(sentences)[1]
-    model_path = args.model or RESOURCES / MODEL_HELDOUT
+    model_path = args.model or RESOURCES / (MODEL_HELDOUT if args.file is None else MODEL_FULL)
     from khabar.extract.ner import make_extractor
 
     model = NerModel(model_path, make_extractor(model_path.parent))
