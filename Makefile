@@ -13,7 +13,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	rm -f out/demo.db out/demo.db-wal out/demo.db-shm
+	mkdir -p out
 	$(BIN)/khabar read examples/seeds
+	$(BIN)/khabar add examples/seeds examples/saudinewsnet --db out/demo.db
+	$(BIN)/khabar stories --db out/demo.db --min-size 2 | head -20
+	$(BIN)/khabar stories --db out/demo.db --min-size 2 --html out/stories
+	@echo
+	@echo "Story pages: out/stories/index.html (the seed story is among them); store: out/demo.db"
+	@echo "Try: $(BIN)/khabar story ID --db out/demo.db   or   --format markdown|json|html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -13,7 +14,7 @@ from khabar.article import Article
 from khabar.lang.tokens import terms
 
 AGREE_THRESHOLD = 0.20  # sentence similarity at which two sources state the same fact
-COPY_SHARE = 0.7  # share of a shorter article's sentences found near-verbatim in another: a copy
+MAX_SOURCES = 12  # independent sources whose sentences are aligned (the earliest ones)
 
 
 @dataclass
@@ -94,20 +95,24 @@ def _sentences(a: Article) -> list[str]:
     return [s.text for s in a.sentences] or ([a.text] if a.text else [])
 
 
-def _copy_groups(arts: list[Article], sims: dict[tuple[int, int], np.ndarray]) -> tuple[list[int], dict[int, int]]:
-    """Source groups: an article that mostly repeats an earlier one is the same source, counted once."""
+def _copy_groups(arts: list[Article]) -> tuple[list[int], dict[int, int]]:
+    """Source groups by near-duplicate detection: a copy of an earlier article is the same source, counted once."""
+    from khabar.copies import find_copies
+
+    index_of = {a.id: x for x, a in enumerate(arts)}
     group = list(range(len(arts)))
     copy_of: dict[int, int] = {}
-    for (x, y), sim in sims.items():
-        if sim.size == 0:
+    for g in find_copies([copy.copy(a) for a in arts], with_alignment=False):  # it may rename repeated ids
+        root = index_of.get(g.origin)
+        if root is None:
             continue
-        near = align(sim, threshold=0.8)
-        shorter = min(sim.shape)
-        if shorter and len(near) / shorter >= COPY_SHARE:
-            gx, gy = group[x], group[y]
-            keep, gone = min(gx, gy), max(gx, gy)
-            group = [keep if g == gone else g for g in group]
-            copy_of[y] = x
+        for m in g.members:
+            x = index_of.get(m.id)
+            if x is None or x == root:
+                continue
+            group[x] = root
+            if m.source in index_of:
+                copy_of[x] = index_of[m.source]
     return group, copy_of
 
 
@@ -129,12 +134,14 @@ def _slots(sentence: str, lang: str | None) -> dict[str, str]:
 def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
     """The view of a story from its analysed articles (any order; sorted by publication here)."""
     arts = sorted(articles, key=lambda a: (_when(a), a.id))
-    sents = [_sentences(a) for a in arts]
+    group, copy_of = _copy_groups(arts)
+    # sentence alignment runs over the earliest article of each source group, at most MAX_SOURCES of them
+    reps = sorted({group[x] for x in range(len(arts))})[:MAX_SOURCES]
+    sents = [_sentences(a) if x in reps else [] for x, a in enumerate(arts)]
     sims: dict[tuple[int, int], np.ndarray] = {}
-    for x in range(len(arts)):
-        for y in range(x + 1, len(arts)):
+    for ix, x in enumerate(reps):
+        for y in reps[ix + 1:]:
             sims[(x, y)] = similarity_matrix(sents[x], sents[y], arts[x].lang, arts[y].lang)
-    group, copy_of = _copy_groups(arts, sims)
 
     # facts: union of aligned sentences across independent sources
     parent: dict[tuple[int, int], tuple[int, int]] = {}
@@ -172,7 +179,7 @@ def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
 
     adds: dict[str, list[Addition]] = {}
     for x, a in enumerate(arts):
-        if copy_of.get(x) is not None:
+        if copy_of.get(x) is not None or not sents[x]:
             continue  # a copy adds nothing of its own beyond what its group shows
         others = " ".join(s for y, ss in enumerate(sents) if group[y] != group[x] for s in ss)
         if not others:
