@@ -9,8 +9,9 @@ from datetime import date, datetime
 
 import numpy as np
 
-from khabar.align import align, novel_details, numbers, similarity_matrix
+from khabar.align import align, numbers, similarity_matrix
 from khabar.article import Article
+from khabar.lang.normalize import normalize_digits
 from khabar.lang.tokens import terms
 
 AGREE_THRESHOLD = 0.20  # sentence similarity at which two sources state the same fact
@@ -29,6 +30,8 @@ class SourceEntry:
     url: str | None
     dateline: dict | None
     source_group: int
+    source: str = ""  # the name shown for this article: outlet, agency, site, or the agency it credits
+    credited: list[str] = field(default_factory=list)
     copy_of: str | None = None
 
 
@@ -87,8 +90,26 @@ def _when(a: Article) -> tuple[int, str]:
     return (1, "")
 
 
+def credited(a: Article) -> list[str]:
+    """Agencies the article credits: its dateline or attribution, or an agency quoted as the reporter."""
+    from khabar.copies import credited_agencies
+    from khabar.extract.agencies import find_agency
+
+    names = dict.fromkeys(credited_agencies(a))
+    for q in a.quotes:
+        found = find_agency(q.speaker)
+        if found:
+            names.setdefault(found[0], None)
+    return list(names)
+
+
 def _source_name(a: Article) -> str:
-    return a.outlet or a.agency or (a.url.split("/")[2] if a.url and "//" in a.url else a.id)
+    if a.outlet or a.agency:
+        return a.outlet or a.agency  # type: ignore[return-value]
+    if a.url and "//" in a.url:
+        return a.url.split("/")[2]
+    names = credited(a)
+    return f"{names[0]} (credited)" if names else a.id
 
 
 def _sentences(a: Article) -> list[str]:
@@ -121,14 +142,31 @@ _SLOT = re.compile(r"(\d+(?:[.,:]\d+)*)\s+(\S+)")
 
 def _slots(sentence: str, lang: str | None) -> dict[str, str]:
     """Number slots of a sentence: the counted noun's stem -> the number (e.g. ساعة -> 10)."""
-    from khabar.lang.normalize import normalize_digits
-
     out: dict[str, str] = {}
     for num, word in _SLOT.findall(normalize_digits(sentence)):
         stems = terms(word, lang)
         if stems:
             out[stems[-1]] = num
     return out
+
+
+def _details(a: Article, i: int, other_text: str, other_keys: set[str], other_dates: set) -> list[str]:
+    """What sentence ``i`` of ``a`` states that no other source does: numbers, named entities and dates."""
+    if i >= len(a.sentences):
+        return []
+    sent = a.sentences[i]
+    other_numbers = set(numbers(other_text))
+    out: dict[str, None] = {}
+    for d in a.dates:
+        if sent.start <= d.start < sent.end and d.date not in other_dates:
+            out.setdefault(d.text, None)
+    for m in a.entities:
+        if sent.start <= m.start < sent.end and m.key not in other_keys:
+            out.setdefault(m.text, None)
+    for match in _SLOT.finditer(normalize_digits(sent.text)):
+        if match.group(1) not in other_numbers and not any(match.group(1) in k for k in out):
+            out.setdefault(sent.text[match.start():match.end()], None)
+    return list(out)
 
 
 def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
@@ -181,17 +219,19 @@ def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
     for x, a in enumerate(arts):
         if copy_of.get(x) is not None or not sents[x]:
             continue  # a copy adds nothing of its own beyond what its group shows
-        others = " ".join(s for y, ss in enumerate(sents) if group[y] != group[x] for s in ss)
+        others = [y for y in range(len(arts)) if group[y] != group[x] and sents[y]]
         if not others:
             continue
+        other_text = " ".join(s for y in others for s in sents[y])
+        other_keys = {m.key for y in others for m in arts[y].entities}
+        other_dates = {d.date for y in others for d in arts[y].dates}
         items: list[Addition] = []
         for i, s in enumerate(sents[x]):
-            if (x, i) in in_fact:
-                details = novel_details(s, others, a.lang)
-                if any(ch.isdigit() for d in details for ch in d) or len(details) >= 3:
-                    items.append(Addition(a.id, s, details, shared=True))
-            else:
-                items.append(Addition(a.id, s, novel_details(s, others, a.lang)))
+            details = _details(a, i, other_text, other_keys, other_dates)
+            if (x, i) not in in_fact:
+                items.append(Addition(a.id, s, details))
+            elif details:
+                items.append(Addition(a.id, s, details, shared=True))
         adds[a.id] = items
 
     disputes: list[Dispute] = []
@@ -210,6 +250,7 @@ def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
                        "place": a.dateline.place,
                        "date": a.dateline.date.isoformat() if a.dateline.date else None} if a.dateline else None),
             source_group=group[x], copy_of=arts[copy_of[x]].id if x in copy_of else None,
+            source=_source_name(a), credited=credited(a),
         )
         for x, a in enumerate(arts)
     ]

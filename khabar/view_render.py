@@ -26,7 +26,7 @@ def labels(view: StoryView) -> dict[str, str]:
 def source_of(view: StoryView, article_id: str) -> str:
     for e in view.timeline:
         if e.id == article_id:
-            return e.outlet or e.agency or e.id
+            return e.source or e.id
     return article_id
 
 
@@ -42,7 +42,7 @@ def to_markdown(view: StoryView) -> str:
         out += [f"## {L['summary']}", ""] + [f"- {s}" for s in view.summary] + [""]
     out += [f"## {L['timeline']}", ""]
     for e in view.timeline:
-        line = f"- {e.published or '?'} — **{e.outlet or e.agency or e.id}**"
+        line = f"- {e.published or '?'} — **{e.source or e.id}**"
         if e.agency and e.outlet:
             line += f" / {e.agency}"
         if e.title:
@@ -107,7 +107,7 @@ def to_html(view: StoryView) -> str:
         parts.append(f"<h2>{L['summary']}</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in view.summary) + "</ul>")
     parts.append(f"<h2>{L['timeline']}</h2><table>")
     for t in view.timeline:
-        name = e(t.outlet or t.agency or t.id)
+        name = e(t.source or t.id)
         agency = f" / {e(t.agency)}" if t.agency and t.outlet else ""
         copy = f" <span class=meta>({L['copy']} {e(source_of(view, t.copy_of))})</span>" if t.copy_of else ""
         dl = f'<div class=meta>{L["dateline"]}: <bdi>{e(t.dateline["text"])}</bdi></div>' if t.dateline else ""

@@ -178,7 +178,7 @@ def print_view(view: StoryView) -> None:
     console.print(Rule(bidi(view.headline)))
     for title, lines in (
         (L["summary"], view.summary),
-        (L["timeline"], [f"{t.published or '?'}  {bidi(t.outlet or t.agency or t.id)}"
+        (L["timeline"], [f"{t.published or '?'}  {bidi(t.source or t.id)}"
                          + (f" / {bidi(t.agency)}" if t.agency and t.outlet else "")
                          + (f"  [{L['dateline']}: {bidi(t.dateline['text'])}]" if t.dateline else "")
                          for t in view.timeline]),
