@@ -5,7 +5,7 @@ candidates verified by the same exact Jaccard. Ground truth: every pair at or ab
 sparse all-pairs product. Also: memory per article, and the Saudi Press Agency (``was``) items republished by
 the papers, with SPA as origin.
 
-    nice -n 10 .venv/bin/python bench/copies.py            # ~3 minutes on 2 busy cores
+    nice -n 10 .venv/bin/python bench/copies.py            # ~4 minutes on 2 busy cores
 """
 
 from __future__ import annotations
