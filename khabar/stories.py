@@ -9,6 +9,7 @@ items in the same order give the same stories.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ class StoryItem:
     """What clustering needs of an article."""
 
     id: str
-    terms: Counter  # term -> count (title terms counted more)
+    terms: Counter  # term -> count (title terms and names/numbers counted more)
     keys: frozenset[str] = frozenset()  # entity keys (loc:RU, pers:…)
     embedding: np.ndarray | None = None
     day: date | None = None
@@ -32,11 +33,11 @@ class StoryItem:
 class StoryConfig:
     """Parameters of the similarity between an article and a story, and of the join/merge decisions."""
 
-    threshold: float = 0.30  # join the best story at or above this similarity
-    batch_threshold: float = 0.25  # batch mode: average-link cut
-    merge_threshold: float = 0.45  # merge two stories whose centroids reach this
+    threshold: float = 0.25  # join the best story at or above this similarity (average link to its members)
+    batch_threshold: float = 0.24  # batch mode: average-link cut
+    merge_threshold: float = 0.25  # merge two open stories whose average-link similarity reaches this
     w_terms: float = 0.55
-    w_keys: float = 0.10
+    w_keys: float = 0.04  # English keys are sparse: more weight lowered ECB+ F1
     w_embed: float = 0.25
     embed_floor: float = 0.80  # e5 cosines bunch up: rescale [floor, 1] to [0, 1]
     window_days: int = 7  # stories idle longer than this are closed
@@ -44,102 +45,125 @@ class StoryConfig:
     max_postings_terms: int = 12  # rare terms of an article used for candidate lookup
     max_candidates: int = 40
     centroid_terms: int = 300  # terms kept in a story centroid
+    prune_every: int = 2000  # adds between sweeps that drop closed stories from the indexes
 
 
-@dataclass
+@dataclass(slots=True)
 class Story:
-    """A story under construction: its members and running centroids."""
+    """A story under construction: its members and running sums (average link to members is one dot product)."""
 
     id: int
     members: list[str] = field(default_factory=list)
-    terms: Counter = field(default_factory=Counter)
+    vsum: dict[str, float] = field(default_factory=dict)  # sum of the members' unit TF-IDF vectors (trimmed)
     keys: Counter = field(default_factory=Counter)
     embed_sum: np.ndarray | None = None
     first: date | None = None
     last: date | None = None
     merged_into: int | None = None
-    vec: dict[str, float] | None = None  # weighted centroid, recomputed after the story changes
+    posted: set[str] = field(default_factory=set)  # index entries (terms, "\x00"+key) that point at this story
+    closed: bool = False
+    _emb: np.ndarray | None = None  # cached mean member embedding
 
     def embedding(self) -> np.ndarray | None:
-        if self.embed_sum is None:
-            return None
-        n = float(np.linalg.norm(self.embed_sum))
-        return self.embed_sum / n if n else None
+        """The mean of the members' (unit) embeddings, cached until the story changes."""
+        if self._emb is None and self.embed_sum is not None and self.members:
+            self._emb = self.embed_sum / len(self.members)
+        return self._emb
 
 
 class StoryClusterer:
-    """Online clustering of StoryItems into stories; ``add`` returns the story id an item joined."""
+    """Online clustering of StoryItems into stories; ``add`` returns the story id an item joined.
+
+    An item joins the open story with the highest average-link similarity (the mean of its similarities to the
+    members, kept exact for terms by summing the members' unit vectors) when it reaches ``threshold``.
+    Candidates come from postings of each member's rarest terms and entity keys; closed stories (idle longer than
+    ``window_days`` behind the newest item) are swept from the postings and their sums dropped, so memory and
+    time per add stay bounded as the store grows.
+    """
 
     def __init__(self, config: StoryConfig | None = None) -> None:
         self.config = config or StoryConfig()
         self.stories: dict[int, Story] = {}
         self.assignment: dict[str, int] = {}
+        self.merged: dict[int, int] = {}  # gone story -> the story it was merged into
         self._df: Counter = Counter()
         self._n_docs = 0
-        self._term_postings: dict[str, set[int]] = defaultdict(set)
-        self._key_postings: dict[str, set[int]] = defaultdict(set)
+        self._postings: dict[str, set[int]] = defaultdict(set)
         self._next_id = 1
+        self._newest: date | None = None
+        self._since_prune = 0
 
     # -- weights -------------------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
         return math.log((self._n_docs + 1) / (self._df.get(term, 0) + 1)) + 1.0
 
     def _weighted(self, terms: Counter) -> dict[str, float]:
-        vec = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in terms.items()}
+        n1 = self._n_docs + 1
+        df = self._df
+        vec = {t: (1.0 + math.log(c)) * (math.log(n1 / (df.get(t, 0) + 1)) + 1.0) for t, c in terms.items() if c > 0}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
 
-    def _key_weight(self, key: str) -> float:
+    @staticmethod
+    def _key_weight(key: str) -> float:
         return 1.0 if key.startswith("pers:") else 0.8 if key.startswith("org:") else 0.5
 
     # -- similarity ----------------------------------------------------------------------------------------
-    def similarity(self, item: StoryItem, story: Story, vec: dict[str, float] | None = None) -> float:
-        """Similarity in [0, 1] of an item to a story (terms, entity keys, embedding, day gap)."""
+    def _score(self, vec: dict[str, float], keys: frozenset[str] | Counter, emb: np.ndarray | None,
+               first: date | None, last: date | None, story: Story, scale: float) -> float:
         cfg = self.config
-        vec = vec if vec is not None else self._weighted(item.terms)
-        if story.vec is None:
-            story.vec = self._weighted(story.terms)
-        cvec = story.vec
-        s_terms = sum(w * cvec.get(t, 0.0) for t, w in vec.items())
+        vsum = story.vsum
+        if len(vec) <= len(vsum):
+            dot = sum(w * vsum.get(t, 0.0) for t, w in vec.items())
+        else:
+            dot = sum(w * vec.get(t, 0.0) for t, w in vsum.items())
+        score = cfg.w_terms * dot / scale
         weights = cfg.w_terms
-        score = cfg.w_terms * s_terms
-        if item.keys and story.keys:  # entity keys count only where both sides have some
-            total = sum(self._key_weight(k) for k in item.keys)
-            shared = sum(self._key_weight(k) for k in item.keys if k in story.keys)
+        if keys and story.keys:  # entity keys count only where both sides have some
+            total = sum(self._key_weight(k) for k in keys)
+            shared = sum(self._key_weight(k) for k in keys if k in story.keys)
             score += cfg.w_keys * shared / total
             weights += cfg.w_keys
-        emb = story.embedding()
-        if item.embedding is not None and emb is not None:
-            cos = float(item.embedding @ emb)
+        other = story.embedding()
+        if emb is not None and other is not None:
+            cos = float(emb @ other)
             score += cfg.w_embed * max(0.0, (cos - cfg.embed_floor) / (1.0 - cfg.embed_floor))
             weights += cfg.w_embed
         score /= weights
-        if item.day and story.first and story.last:
-            gap = max((story.first - item.day).days, (item.day - story.last).days, 0)
-            score *= math.exp(-gap / cfg.decay_days) if gap > 1 else 1.0
+        if first and last and story.first and story.last:
+            gap = max((story.first - last).days, (first - story.last).days, 0)
+            if gap > 1:
+                score *= math.exp(-gap / cfg.decay_days)
         return score
 
-    def _candidates(self, item: StoryItem, vec: dict[str, float]) -> list[int]:
+    def similarity(self, item: StoryItem, story: Story, vec: dict[str, float] | None = None) -> float:
+        """Similarity in [0, 1] of an item to a story: average link over terms, plus keys, embedding, day gap."""
+        vec = vec if vec is not None else self._weighted(item.terms)
+        return self._score(vec, item.keys, item.embedding, item.day, item.day, story, max(1, len(story.members)))
+
+    def _lookup(self, entries: Iterable[str], day: date | None, exclude: int = 0) -> list[int]:
         cfg = self.config
         hits: Counter = Counter()
-        rare = sorted(vec, key=lambda t: (-vec[t], t))[: cfg.max_postings_terms]
-        for t in rare:
-            for sid in self._term_postings.get(t, ()):
-                hits[sid] += 1
-        for k in item.keys:
-            for sid in self._key_postings.get(k, ()):
-                hits[sid] += 1
+        for e in entries:
+            posting = self._postings.get(e)
+            if posting:
+                hits.update(posting)
+        hits.pop(exclude, None)
         out = []
         for sid, _ in sorted(hits.items(), key=lambda x: (-x[1], x[0])):
             story = self.stories[sid]
-            if story.merged_into is not None:
+            if story.merged_into is not None or story.closed:
                 continue
-            if item.day and story.last and (item.day - story.last).days > cfg.window_days:
+            if day and story.last and (day - story.last).days > cfg.window_days:
                 continue
             out.append(sid)
             if len(out) >= cfg.max_candidates:
                 break
         return out
+
+    def _entries(self, vec: dict[str, float], keys: Iterable[str]) -> list[str]:
+        rare = sorted(vec, key=lambda t: (-vec[t], t))[: self.config.max_postings_terms]
+        return rare + ["\x00" + k for k in keys]
 
     # -- updates -------------------------------------------------------------------------------------------
     def add(self, item: StoryItem) -> int:
@@ -149,8 +173,9 @@ class StoryClusterer:
         self._n_docs += 1
         self._df.update(item.terms.keys())
         vec = self._weighted(item.terms)
+        entries = self._entries(vec, item.keys)
         best, best_sim = None, self.config.threshold
-        for sid in self._candidates(item, vec):
+        for sid in self._lookup(entries, item.day):
             sim = self.similarity(item, self.stories[sid], vec)
             if sim >= best_sim:
                 best, best_sim = sid, sim
@@ -158,71 +183,110 @@ class StoryClusterer:
             best = self._next_id
             self._next_id += 1
             self.stories[best] = Story(id=best)
-        self._join(self.stories[best], item, vec)
+        story = self.stories[best]
+        self._join(story, item, vec, entries)
         self.assignment[item.id] = best
-        self._maybe_merge(best)
+        if item.day and (self._newest is None or item.day > self._newest):
+            self._newest = item.day
+        if len(story.members) > 1:
+            self._maybe_merge(best)
+        self._since_prune += 1
+        if self._since_prune >= self.config.prune_every:
+            self.prune()
         return self.resolve(best)
 
     def add_many(self, items: Iterable[StoryItem]) -> list[int]:
         return [self.add(item) for item in items]
 
-    def _join(self, story: Story, item: StoryItem, vec: dict[str, float]) -> None:
+    def _trim(self, story: Story) -> None:
+        limit = self.config.centroid_terms
+        if len(story.vsum) > 2 * limit:
+            keep = sorted(story.vsum.items(), key=lambda x: (-x[1], x[0]))[:limit]
+            story.vsum = dict(keep)
+
+    def _join(self, story: Story, item: StoryItem, vec: dict[str, float], entries: list[str]) -> None:
         story.members.append(item.id)
-        story.vec = None
-        story.terms.update(item.terms)
-        if len(story.terms) > self.config.centroid_terms * 2:
-            story.terms = Counter(dict(story.terms.most_common(self.config.centroid_terms)))
+        vsum = story.vsum
+        for t, w in vec.items():
+            vsum[t] = vsum.get(t, 0.0) + w
+        self._trim(story)
         story.keys.update(item.keys)
         if item.embedding is not None:
-            story.embed_sum = item.embedding.copy() if story.embed_sum is None else story.embed_sum + item.embedding
+            story.embed_sum = item.embedding.astype(np.float32, copy=True) if story.embed_sum is None \
+                else story.embed_sum + item.embedding
+        story._emb = None
         if item.day:
             story.first = min(story.first or item.day, item.day)
             story.last = max(story.last or item.day, item.day)
-        for t in sorted(vec, key=lambda t: (-vec[t], t))[: self.config.max_postings_terms]:
-            self._term_postings[t].add(story.id)
-        for k in item.keys:
-            self._key_postings[k].add(story.id)
-
-    def _story_item(self, story: Story) -> StoryItem:
-        return StoryItem(id=f"story:{story.id}", terms=story.terms, keys=frozenset(story.keys),
-                         embedding=story.embedding(), day=story.last)
+        for e in entries:
+            if e not in story.posted:
+                self._postings[e].add(story.id)
+                story.posted.add(e)
 
     def _maybe_merge(self, sid: int) -> None:
-        """Merge the grown story with another open story whose centroid has converged on it."""
+        """Merge the grown story with an open story whose average-link similarity to it reaches the threshold."""
         story = self.stories[sid]
-        if len(story.members) < 2:
-            return
-        as_item = self._story_item(story)
-        vec = self._weighted(as_item.terms)
-        for other in self._candidates(as_item, vec):
-            if other == sid:
-                continue
-            if self.similarity(as_item, self.stories[other], vec) >= self.config.merge_threshold:
-                self._merge(keep=min(sid, other), gone=max(sid, other))
-                return
+        n = len(story.members)
+        vec = {t: w / n for t, w in story.vsum.items()}
+        keys = frozenset(story.keys)
+        emb = story.embedding()
+        best, best_sim = None, self.config.merge_threshold
+        top_keys = [k for k, _ in sorted(story.keys.items(), key=lambda x: (-x[1], x[0]))[:8]]
+        for other in self._lookup(self._entries(vec, top_keys), story.last, exclude=sid)[:10]:
+            o = self.stories[other]
+            sim = self._score(vec, keys, emb, story.first, story.last, o, len(o.members))
+            if sim >= best_sim:
+                best, best_sim = other, sim
+        if best is not None:
+            self._merge(keep=min(sid, best), gone=max(sid, best))
 
     def _merge(self, keep: int, gone: int) -> None:
         a, b = self.stories[keep], self.stories[gone]
         a.members.extend(b.members)
-        a.vec = None
-        a.terms.update(b.terms)
+        for t, w in b.vsum.items():
+            a.vsum[t] = a.vsum.get(t, 0.0) + w
+        self._trim(a)
         a.keys.update(b.keys)
         if b.embed_sum is not None:
             a.embed_sum = b.embed_sum.copy() if a.embed_sum is None else a.embed_sum + b.embed_sum
+        a._emb = None
         days = [d for d in (a.first, a.last, b.first, b.last) if d]
         a.first, a.last = (min(days), max(days)) if days else (None, None)
         b.merged_into = keep
-        b.members = []
-        for postings in (self._term_postings, self._key_postings):
-            for sids in postings.values():
-                if gone in sids:
-                    sids.discard(gone)
-                    sids.add(keep)
+        self.merged[gone] = keep
+        for e in b.posted:
+            posting = self._postings.get(e)
+            if posting is not None:
+                posting.discard(gone)
+                posting.add(keep)
+            a.posted.add(e)
+        b.members, b.vsum, b.keys, b.embed_sum, b.posted = [], {}, Counter(), None, set()
+
+    def prune(self) -> int:
+        """Close stories idle longer than ``window_days`` behind the newest item: unindex them, drop their sums."""
+        self._since_prune = 0
+        if self._newest is None:
+            return 0
+        closed = 0
+        for story in self.stories.values():
+            if story.closed or story.merged_into is not None or story.last is None:
+                continue
+            if (self._newest - story.last).days > self.config.window_days:
+                for e in story.posted:
+                    posting = self._postings.get(e)
+                    if posting is not None:
+                        posting.discard(story.id)
+                        if not posting:
+                            del self._postings[e]
+                story.closed = True
+                story.posted, story.vsum, story.keys, story.embed_sum, story._emb = set(), {}, Counter(), None, None
+                closed += 1
+        return closed
 
     def resolve(self, sid: int) -> int:
         """The live story a (possibly merged) story id now lives in."""
-        while self.stories[sid].merged_into is not None:
-            sid = self.stories[sid].merged_into  # type: ignore[assignment]
+        while sid in self.merged:
+            sid = self.merged[sid]
         return sid
 
     def clusters(self) -> dict[int, list[str]]:
@@ -280,6 +344,7 @@ def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = N
     return sim
 
 
+NAME_WEIGHT = 3  # extra counts of a name or number (chosen on ECB+ dev; see khabar eval stories)
 BATCH_EXACT_LIMIT = 4000  # up to this many items, batch mode runs exact average-link clustering
 
 
@@ -309,16 +374,40 @@ def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None) -> li
     return list(clusterer.clusters().values())
 
 
-def item_from_article(article, embedding: np.ndarray | None = None, title_weight: int = 2) -> StoryItem:
-    """The StoryItem of an analysed Article: its body terms, title terms counted ``title_weight`` times."""
+NAME_OR_NUMBER = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])(?<!^)\b[A-Z][\w'’-]+|\b\d[\d,.]*\d\b|\b\d\b")
+
+
+def marked_terms(text: str, article) -> Counter:
+    """Terms of the words that tell look-alike events apart: names (capitalised mid-sentence, entity mentions)
+    and numbers."""
+    from khabar.lang.tokens import terms
+
+    lang = article.lang
+    out: Counter = Counter()
+    for m in NAME_OR_NUMBER.finditer(text):
+        out.update(terms(m.group(0), lang))
+    for m in article.entities:
+        if m.text and not m.text[:1].isascii():  # Latin-script names are caught by capitals above
+            out.update(terms(m.text, lang))
+    return out
+
+
+def item_from_article(article, embedding: np.ndarray | None = None, title_weight: int = 2,
+                      name_weight: int = NAME_WEIGHT) -> StoryItem:
+    """The StoryItem of an analysed Article: body terms, title terms counted ``title_weight`` times, and names and
+    numbers counted ``name_weight`` times more."""
     from khabar.lang.tokens import terms
 
     counts: Counter = Counter()
     lang = article.lang
-    if article.title:
+    title = article.title or ""
+    if title:
         for _ in range(title_weight):
-            counts.update(terms(article.title, lang))
+            counts.update(terms(title, lang))
     body = " ".join(s.text for s in article.sentences) if article.sentences else article.text
     counts.update(terms(body, lang))
+    if name_weight:
+        for t, c in marked_terms(title + "\n" + body, article).items():
+            counts[t] += name_weight * c
     keys = frozenset(m.key for m in article.entities if m.key)
     return StoryItem(id=article.id, terms=counts, keys=keys, embedding=embedding, day=article.published_date)
