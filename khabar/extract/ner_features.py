@@ -115,11 +115,9 @@ def _split_clitics(token: str) -> tuple[str, str, str]:
 class FeatureExtractor:
     """Feature strings of every token of a sentence; features of a word type are built once and cached."""
 
-    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None,
-                 vectors: dict[str, Sequence[float]] | None = None):
+    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None):
         self.clusters = clusters or {}
         self.gazetteer = gazetteer or Gazetteer()
-        self.vectors = vectors or {}
         self._cache: dict[str, tuple[list[str], list[list[str]], str, tuple[str, ...]]] = {}
 
     def _cluster_feats(self, norm: str, *backoff: str) -> list[str]:
@@ -170,21 +168,8 @@ class FeatureExtractor:
             self._cache[token] = result
         return result
 
-    def sentence(self, tokens: Sequence[str]) -> list[list[str]] | list[dict[str, float]]:
-        """The feature list of each token of one sentence (dicts with weights when word vectors are in use)."""
-        feats = self._sentence(tokens)
-        if not self.vectors:
-            return feats
-        out = []
-        for tok, fs in zip(tokens, feats, strict=True):
-            d = dict.fromkeys(fs, 1.0)
-            v = self.vectors.get(self._type_features(tok)[2])
-            if v is not None:
-                d.update({f"e{i}": float(x) for i, x in enumerate(v)})
-            out.append(d)
-        return out
-
-    def _sentence(self, tokens: Sequence[str]) -> list[list[str]]:
+    def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
+        """The feature list of each token of one sentence."""
         types = [self._type_features(t) for t in tokens]
         n = len(tokens)
         gaz = self.gazetteer.tags([t[2] for t in types], [t[3] for t in types])
@@ -230,7 +215,6 @@ def build_clusters(
     ks: Sequence[int] = (64, 256, 1024),
     min_count: int = 3,
     seed: int = 0,
-    vectors_out: dict | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Word -> k-means cluster ids (one per k in ``ks``) of PPMI-SVD context vectors of normalised words.
 
@@ -279,8 +263,6 @@ def build_clusters(
     u, s, _ = svds(ppmi, k=dims, random_state=seed)
     vec = u * np.sqrt(s)
     vec /= np.linalg.norm(vec, axis=1, keepdims=True) + 1e-9
-    if vectors_out is not None:
-        vectors_out["vectors"] = vec
     labels = []
     for k in ks:
         km = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=3)
