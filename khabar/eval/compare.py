@@ -19,6 +19,7 @@ from khabar.compare import (
     DEFAULT_REGRESSOR,
     DIMENSIONS,
     ENCODER,
+    REGRESSORS,
     TRAINED_VIEWS,
     article_groups,
     make_encode,
@@ -97,7 +98,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from khabar.eval.data import shared_data_dir
 
     parser.add_argument("--pairs", default=str(shared_data_dir() / "semeval2022_train_pairs.jsonl"))
-    parser.add_argument("--regressor", default=DEFAULT_REGRESSOR, choices=["ridge", "mlp", "et", "gbr"])
+    parser.add_argument("--regressor", default=DEFAULT_REGRESSOR, choices=REGRESSORS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--views", default=TRAINED_VIEWS, help="views embedded, by language (see train compare)")
@@ -123,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
                         "corr(predicted, gold), 1-4 scale", title_justify="left")
     table.add_column("lang")
     table.add_column("pairs", justify="right")
-    table.add_column("TF-IDF base", justify="right")
+    table.add_column("TF-IDF", justify="right")
     for d in DIMENSIONS:
-        table.add_column(d, justify="right")
+        table.add_column(d[:4] if d != "Overall" else "OVERALL", justify="right")
     for lang, r in res["by_lang"].items():
         table.add_row(lang, str(r["pairs"]), f"{r['tfidf_baseline_overall']:.3f}",
                       *(f"{r['model'][d]:.3f}" for d in DIMENSIONS))
