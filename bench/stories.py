@@ -1,11 +1,13 @@
 """Benchmark: all SaudiNewsNet articles added in arrival order to a Newsroom (the default configuration).
 
     python bench/stories.py [--data ../shared/data/saudinewsnet] [--limit N] [--embed title|lead|none]
-                            [--all-pairs 5000]
+                            [--all-pairs 5000] [--single 1000]
 
-Prints total time, articles/s, add latency p50/p99 over the last 1,000 adds, peak memory and the number of
-stories; then the same clustering without its indexes (every story compared) on the first ``--all-pairs``
-articles, beside the indexed clusterer on the same articles, for the ratio.
+Prints total time (wall and CPU) with the time of each stage (analyse, embed, cluster, store), articles/s, the
+latency of one add at the end (the last ``--single`` articles added one at a time through the whole pipeline,
+and the clustering step alone), peak memory, the number of stories, the time to reopen the store (replay), and
+the clustering without its indexes (every open story compared) on the first ``--all-pairs`` articles beside the
+indexed clusterer on the same items, for the ratio.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,15 +32,49 @@ def load(data: Path, limit: int | None):
     return articles[:limit] if limit else articles
 
 
+class Clocks:
+    """Wall and CPU seconds spent inside wrapped functions, by stage."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
+
+    def wrap(self, name: str, fn):
+        def timed(*args, **kwargs):
+            w, c = time.perf_counter(), time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.wall[name] += time.perf_counter() - w
+                self.cpu[name] += time.process_time() - c
+        return timed
+
+
 class AllPairs:
     """The indexed clusterer with its candidate lookup replaced by every open story."""
 
     def __init__(self, config=None):
         from khabar.stories import StoryClusterer
 
-        self.inner = StoryClusterer(config)
-        self.inner._candidates = lambda item, vec: [
-            sid for sid, s in sorted(self.inner.stories.items()) if s.merged_into is None]
+        inner = StoryClusterer(config)
+
+        def every(entries, day, exclude=0):
+            out = []
+            for sid, s in inner.stories.items():
+                if sid == exclude or s.merged_into is not None or s.closed:
+                    continue
+                if day and s.last and (day - s.last).days > inner.config.window_days:
+                    continue
+                out.append(sid)
+            return out
+
+        inner._lookup = every
+        self.inner = inner
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
 
 
 def main() -> int:
@@ -46,63 +83,85 @@ def main() -> int:
     ap.add_argument("--limit", type=int)
     ap.add_argument("--embed", default="title", choices=["title", "lead", "none"])
     ap.add_argument("--all-pairs", type=int, default=5000)
+    ap.add_argument("--single", type=int, default=1000, help="last articles added one at a time (latency)")
     args = ap.parse_args()
+    import khabar.newsroom as newsroom
     from khabar.newsroom import Newsroom
+    from khabar.stories import StoryClusterer
 
+    t = time.perf_counter()
     articles = load(args.data, args.limit)
-    print(f"{len(articles)} articles loaded", file=sys.stderr)
+    t_read = time.perf_counter() - t
+    print(f"{len(articles)} articles read in {t_read:.1f} s", file=sys.stderr)
+
+    clocks = Clocks()
+    items = []
+    newsroom.analyze = clocks.wrap("analyse", newsroom.analyze)
+    newsroom.embed_texts = clocks.wrap("embed", newsroom.embed_texts)
+    make_item = newsroom.item_from_article
+
+    def recording_item(article, vec):
+        item = make_item(article, vec)
+        items.append(item)
+        return item
+
+    newsroom.item_from_article = clocks.wrap("item", recording_item)
+    n_single = min(args.single, len(articles))
+    bulk, tail = articles[: len(articles) - n_single], articles[len(articles) - n_single:]
     with tempfile.TemporaryDirectory() as tmp:
-        room = Newsroom.open(Path(tmp) / "bench.db", embed=args.embed)
-        latencies: list[float] = []
-        t0 = time.perf_counter()
+        db = Path(tmp) / "bench.db"
+        room = Newsroom.open(db, embed=args.embed)
+        room.clusterer.add = clocks.wrap("cluster", room.clusterer.add)
+        room.store.put = clocks.wrap("store", room.store.put)
+        w0, c0 = time.perf_counter(), time.process_time()
         batch = 64
-        for start in range(0, len(articles), batch):
-            chunk = articles[start:start + batch]
-            t = time.perf_counter()
-            room.add(chunk, batch_size=batch)
-            latencies.append((time.perf_counter() - t) / len(chunk))
+        for start in range(0, len(bulk), batch):
+            room.add(bulk[start:start + batch], batch_size=batch)
             if start % 3200 == 0:
-                done = start + len(chunk)
-                print(f"  {done} added, {done / (time.perf_counter() - t0):.0f}/s", file=sys.stderr)
-        total = time.perf_counter() - t0
+                done = start + batch
+                print(f"  {done} added, {done / (time.perf_counter() - w0):.0f}/s", file=sys.stderr)
+        single: list[float] = []
+        cluster_single: list[float] = []
+        for article in tail:  # one add at a time at the end: the whole pipeline, one transaction each
+            before = clocks.wall["cluster"]
+            t = time.perf_counter()
+            room.add([article], batch_size=1)
+            single.append(time.perf_counter() - t)
+            cluster_single.append(clocks.wall["cluster"] - before)
+        total, cpu = time.perf_counter() - w0, time.process_time() - c0
         n_stories = len(room.stories())
         multi = sum(1 for ids in room.stories().values() if len(ids) > 1)
+        live = sum(1 for s in room.clusterer.stories.values() if s.merged_into is None and not s.closed)
         room.close()
-
-    # per-add latency at the end: add the last articles one at a time into a warm clusterer
-    from khabar.stories import StoryClusterer, item_from_article
-
-    items = [item_from_article(a) for a in articles]  # analysed above, embeddings left out here
-    warm = StoryClusterer()
-    for it in items[:-1000]:
-        warm.add(it)
-    single = []
-    for it in items[-1000:]:
         t = time.perf_counter()
-        warm.add(it)
-        single.append(time.perf_counter() - t)
-    single.sort()
-    p50, p99 = single[len(single) // 2] * 1000, single[int(len(single) * 0.99)] * 1000
+        again = Newsroom.open(db, embed=args.embed)
+        t_replay = time.perf_counter() - t
+        same = again.clusterer.clusters() == {k: v for k, v in room.clusterer.clusters().items()}
+        again.close()
 
     n = min(args.all_pairs, len(items))
     t = time.perf_counter()
     idx = StoryClusterer()
-    for it in items[:n]:
-        idx.add(it)
+    idx.add_many(items[:n])
     t_idx = time.perf_counter() - t
     brute = AllPairs()
     t = time.perf_counter()
-    for it in items[:n]:
-        brute.inner.add(it)
+    brute.inner.add_many(items[:n])
     t_all = time.perf_counter() - t
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"articles: {len(articles)}; embed: {args.embed}")
-    print(f"total add (read→analyse→embed→cluster→store): {total:.1f} s, {len(articles) / total:.0f} articles/s")
-    print(f"stories: {n_stories} ({multi} with more than one article)")
-    print(f"clustering latency per add at the end (warm, last 1,000): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
-    print(f"first {n}: indexed {t_idx:.1f} s vs all pairs {t_all:.1f} s: {t_all / t_idx:.1f}x; stories "
-          f"{len(idx.clusters())} vs {len(brute.inner.clusters())}")
+    print(f"articles: {len(articles)} (read in {t_read:.1f} s, not counted below); embed: {args.embed}")
+    print(f"total add (analyse→embed→cluster→store): {total:.1f} s wall, {cpu:.1f} s CPU; "
+          f"{len(articles) / total:.0f} articles/s wall, {len(articles) / cpu:.0f} per CPU second")
+    for stage in ("analyse", "embed", "item", "cluster", "store"):
+        print(f"  {stage:8} {clocks.wall[stage]:8.1f} s wall {clocks.cpu[stage]:8.1f} s CPU")
+    print(f"stories: {n_stories} ({multi} with more than one article; {live} open at the end)")
+    print(f"one add at the end (last {n_single}, whole pipeline, own transaction): p50 {pct(single, .5):.1f} ms, "
+          f"p99 {pct(single, .99):.1f} ms; clustering step alone: p50 {pct(cluster_single, .5):.2f} ms, "
+          f"p99 {pct(cluster_single, .99):.2f} ms")
+    print(f"reopen (replay {len(articles)} stored items into the clusterer): {t_replay:.1f} s; same stories: {same}")
+    print(f"first {n}: indexed {t_idx:.1f} s vs all pairs {t_all:.1f} s: {t_all / max(t_idx, 1e-9):.1f}x; "
+          f"stories {len(idx.clusters())} vs {len(brute.inner.clusters())}")
     print(f"peak memory (RSS): {peak:.0f} MB")
     return 0
 

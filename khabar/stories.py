@@ -8,6 +8,7 @@ items in the same order give the same stories.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -43,7 +44,8 @@ class StoryConfig:
     window_days: int = 7  # stories idle longer than this are closed
     decay_days: float = 4.0  # similarity penalty grows with the day gap
     max_postings_terms: int = 12  # rare terms of an article used for candidate lookup
-    max_candidates: int = 40
+    max_candidates: int = 20  # stories scored per add, those sharing the most index entries first
+    merge_candidates: int = 5
     centroid_terms: int = 300  # terms kept in a story centroid
     prune_every: int = 2000  # adds between sweeps that drop closed stories from the indexes
 
@@ -110,18 +112,18 @@ class StoryClusterer:
 
     # -- similarity ----------------------------------------------------------------------------------------
     def _score(self, vec: dict[str, float], keys: frozenset[str] | Counter, emb: np.ndarray | None,
-               first: date | None, last: date | None, story: Story, scale: float) -> float:
+               first: date | None, last: date | None, story: Story, scale: float,
+               key_total: float | None = None) -> float:
         cfg = self.config
         vsum = story.vsum
-        if len(vec) <= len(vsum):
-            dot = sum(w * vsum.get(t, 0.0) for t, w in vec.items())
-        else:
-            dot = sum(w * vec.get(t, 0.0) for t, w in vsum.items())
+        shared_terms = vec.keys() & vsum.keys()  # set intersection in C; the sum runs over shared terms only
+        dot = sum([vec[t] * vsum[t] for t in shared_terms])
         score = cfg.w_terms * dot / scale
         weights = cfg.w_terms
         if keys and story.keys:  # entity keys count only where both sides have some
-            total = sum(self._key_weight(k) for k in keys)
-            shared = sum(self._key_weight(k) for k in keys if k in story.keys)
+            skeys = story.keys
+            total = key_total if key_total is not None else sum(self._key_weight(k) for k in keys)
+            shared = sum([self._key_weight(k) for k in keys if k in skeys])
             score += cfg.w_keys * shared / total
             weights += cfg.w_keys
         other = story.embedding()
@@ -136,10 +138,12 @@ class StoryClusterer:
                 score *= math.exp(-gap / cfg.decay_days)
         return score
 
-    def similarity(self, item: StoryItem, story: Story, vec: dict[str, float] | None = None) -> float:
+    def similarity(self, item: StoryItem, story: Story, vec: dict[str, float] | None = None,
+                   key_total: float | None = None) -> float:
         """Similarity in [0, 1] of an item to a story: average link over terms, plus keys, embedding, day gap."""
         vec = vec if vec is not None else self._weighted(item.terms)
-        return self._score(vec, item.keys, item.embedding, item.day, item.day, story, max(1, len(story.members)))
+        return self._score(vec, item.keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
+                           key_total)
 
     def _lookup(self, entries: Iterable[str], day: date | None, exclude: int = 0) -> list[int]:
         cfg = self.config
@@ -150,7 +154,8 @@ class StoryClusterer:
                 hits.update(posting)
         hits.pop(exclude, None)
         out = []
-        for sid, _ in sorted(hits.items(), key=lambda x: (-x[1], x[0])):
+        ranked = hits.most_common(3 * cfg.max_candidates)  # ties in first-seen order: deterministic
+        for sid, _ in ranked:
             story = self.stories[sid]
             if story.merged_into is not None or story.closed:
                 continue
@@ -162,8 +167,8 @@ class StoryClusterer:
         return out
 
     def _entries(self, vec: dict[str, float], keys: Iterable[str]) -> list[str]:
-        rare = sorted(vec, key=lambda t: (-vec[t], t))[: self.config.max_postings_terms]
-        return rare + ["\x00" + k for k in keys]
+        rare = heapq.nsmallest(self.config.max_postings_terms, vec.items(), key=lambda x: (-x[1], x[0]))
+        return [t for t, _ in rare] + ["\x00" + k for k in keys]
 
     # -- updates -------------------------------------------------------------------------------------------
     def add(self, item: StoryItem) -> int:
@@ -175,8 +180,9 @@ class StoryClusterer:
         vec = self._weighted(item.terms)
         entries = self._entries(vec, item.keys)
         best, best_sim = None, self.config.threshold
+        key_total = sum(self._key_weight(k) for k in item.keys)
         for sid in self._lookup(entries, item.day):
-            sim = self.similarity(item, self.stories[sid], vec)
+            sim = self.similarity(item, self.stories[sid], vec, key_total)
             if sim >= best_sim:
                 best, best_sim = sid, sim
         if best is None:
@@ -227,14 +233,15 @@ class StoryClusterer:
         """Merge the grown story with an open story whose average-link similarity to it reaches the threshold."""
         story = self.stories[sid]
         n = len(story.members)
-        vec = {t: w / n for t, w in story.vsum.items()}
+        vec = story.vsum  # scored against the other story's sum, scaled by both sizes
         keys = frozenset(story.keys)
         emb = story.embedding()
         best, best_sim = None, self.config.merge_threshold
         top_keys = [k for k, _ in sorted(story.keys.items(), key=lambda x: (-x[1], x[0]))[:8]]
-        for other in self._lookup(self._entries(vec, top_keys), story.last, exclude=sid)[:10]:
+        key_total = sum(self._key_weight(k) for k in keys)
+        for other in self._lookup(self._entries(vec, top_keys), story.last, exclude=sid)[: self.config.merge_candidates]:
             o = self.stories[other]
-            sim = self._score(vec, keys, emb, story.first, story.last, o, len(o.members))
+            sim = self._score(vec, keys, emb, story.first, story.last, o, n * len(o.members), key_total)
             if sim >= best_sim:
                 best, best_sim = other, sim
         if best is not None:
@@ -382,14 +389,9 @@ def marked_terms(text: str, article) -> Counter:
     and numbers."""
     from khabar.lang.tokens import terms
 
-    lang = article.lang
-    out: Counter = Counter()
-    for m in NAME_OR_NUMBER.finditer(text):
-        out.update(terms(m.group(0), lang))
-    for m in article.entities:
-        if m.text and not m.text[:1].isascii():  # Latin-script names are caught by capitals above
-            out.update(terms(m.text, lang))
-    return out
+    found = NAME_OR_NUMBER.findall(text)
+    found.extend(m.text for m in article.entities if m.text and not m.text[:1].isascii())  # Latin: capitals
+    return Counter(terms("\n".join(found), article.lang)) if found else Counter()
 
 
 def item_from_article(article, embedding: np.ndarray | None = None, title_weight: int = 2,
@@ -402,8 +404,7 @@ def item_from_article(article, embedding: np.ndarray | None = None, title_weight
     lang = article.lang
     title = article.title or ""
     if title:
-        for _ in range(title_weight):
-            counts.update(terms(title, lang))
+        counts.update({t: c * title_weight for t, c in Counter(terms(title, lang)).items()})
     body = " ".join(s.text for s in article.sentences) if article.sentences else article.text
     counts.update(terms(body, lang))
     if name_weight:
