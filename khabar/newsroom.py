@@ -39,9 +39,10 @@ def embed_texts(articles: list[Article], mode: str) -> list[np.ndarray | None]:
 class Newsroom:
     """Articles in a store, grouped into stories incrementally; rebuilt from the store on open."""
 
-    def __init__(self, store, config: StoryConfig | None = None, embed: str = "title") -> None:
+    def __init__(self, store, config: StoryConfig | None = None, embed: str = "title", tagger=None) -> None:
         self.store = store
         self.embed = embed
+        self.tagger = tagger  # entity tagger for analysis (None: the rule tagger)
         self.clusterer = StoryClusterer(config)
         for item in store.items():  # replaying the arrival order reproduces the same stories
             self.clusterer.add(item)
@@ -81,7 +82,7 @@ class Newsroom:
                 report.duplicates += 1
                 continue
             try:
-                analyze(article)
+                analyze(article, tagger=self.tagger)
             except Exception as exc:  # one bad article never stops a batch
                 report.failed += 1
                 if on_error:

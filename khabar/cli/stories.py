@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--embed", choices=["title", "lead", "none"], default="title",
                    help="what of each article is embedded for clustering (default: title)")
     p.add_argument("--batch", type=int, default=64, help="articles per committed transaction")
+    p.add_argument("--ner", action="store_true", help="also run the trained Arabic NER tagger (slower)")
     p.set_defaults(func=run_add)
 
     p = sub.add_parser("stories", help="list the stories of a store, or cluster a JSONL file statelessly")
@@ -53,7 +54,12 @@ def run_add(args: argparse.Namespace) -> int:
         failures += 1
         error_line(str(message))
 
-    room = Newsroom.open(args.db, embed=args.embed)
+    tagger = None
+    if args.ner:
+        from khabar.extract.ner import combined_tagger
+
+        tagger = combined_tagger()
+    room = Newsroom.open(args.db, embed=args.embed, tagger=tagger)
     try:
         report = room.add(progress(read(args.paths, on_error=on_error), "adding"), batch_size=args.batch,
                           on_error=on_error)
