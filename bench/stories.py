@@ -136,7 +136,8 @@ def main() -> int:
         t = time.perf_counter()
         again = Newsroom.open(db, embed=args.embed)
         t_replay = time.perf_counter() - t
-        same = again.clusterer.clusters() == {k: v for k, v in room.clusterer.clusters().items()}
+        same = ({k: set(v) for k, v in again.clusterer.clusters().items()}
+                == {k: set(v) for k, v in room.clusterer.clusters().items()})
         again.close()
 
     n = min(args.all_pairs, len(items))
@@ -159,7 +160,7 @@ def main() -> int:
     print(f"one add at the end (last {n_single}, whole pipeline, own transaction): p50 {pct(single, .5):.1f} ms, "
           f"p99 {pct(single, .99):.1f} ms; clustering step alone: p50 {pct(cluster_single, .5):.2f} ms, "
           f"p99 {pct(cluster_single, .99):.2f} ms")
-    print(f"reopen (replay {len(articles)} stored items into the clusterer): {t_replay:.1f} s; same stories: {same}")
+    print(f"reopen (restore {len(articles)} stored items into the clusterer): {t_replay:.1f} s; same stories: {same}")
     print(f"first {n}: indexed {t_idx:.1f} s vs all pairs {t_all:.1f} s: {t_all / max(t_idx, 1e-9):.1f}x; "
           f"stories {len(idx.clusters())} vs {len(brute.inner.clusters())}")
     print(f"peak memory (RSS): {peak:.0f} MB")

@@ -44,8 +44,7 @@ class Newsroom:
         self.embed = embed
         self.tagger = tagger  # entity tagger for analysis (None: the rule tagger)
         self.clusterer = StoryClusterer(config)
-        for item in store.items():  # replaying the arrival order reproduces the same stories
-            self.clusterer.add(item)
+        self.clusterer.restore(store.placed(), store.merges())  # the stored stories, without re-scoring
 
     @classmethod
     def open(cls, path: str | Path = "khabar.db", **kwargs) -> Newsroom:

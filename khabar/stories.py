@@ -204,6 +204,40 @@ class StoryClusterer:
     def add_many(self, items: Iterable[StoryItem]) -> list[int]:
         return [self.add(item) for item in items]
 
+    def restore(self, placed: Iterable[tuple[StoryItem, int]], merges: dict[int, int] | None = None) -> None:
+        """Rebuild the state from stored (item, story id) pairs in arrival order and stored merges (gone -> keep),
+        without scoring: each item goes straight to the live story it was stored in, so reopening a store costs
+        a fraction of adding its articles again and gives exactly the stored stories."""
+        merges = dict(merges or {})
+
+        def live(sid: int) -> int:
+            while sid in merges:
+                sid = merges[sid]
+            return sid
+
+        for item, stored in placed:
+            if item.id in self.assignment:
+                continue
+            self._n_docs += 1
+            self._df.update(item.terms.keys())
+            vec = self._weighted(item.terms)
+            sid = live(stored)
+            story = self.stories.get(sid)
+            if story is None:
+                story = self.stories[sid] = Story(id=sid)
+            self._join(story, item, vec, self._entries(vec, item.keys))
+            self.assignment[item.id] = stored
+            if item.day and (self._newest is None or item.day > self._newest):
+                self._newest = item.day
+            self._since_prune += 1
+            if self._since_prune >= self.config.prune_every:
+                self.prune()
+        for gone, keep in merges.items():
+            self.stories.setdefault(gone, Story(id=gone)).merged_into = keep
+            self.merged[gone] = keep
+        known = set(self.stories) | set(merges) | set(merges.values())
+        self._next_id = max(known, default=0) + 1
+
     def _trim(self, story: Story) -> None:
         limit = self.config.centroid_terms
         if len(story.vsum) > 2 * limit:
@@ -301,22 +335,31 @@ class StoryClusterer:
         return {sid: list(s.members) for sid, s in sorted(self.stories.items()) if s.merged_into is None}
 
 
-def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = None) -> np.ndarray:
-    """All-pairs similarity of items, on the same terms as ``StoryClusterer.similarity`` but with corpus IDF."""
+def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = None,
+                      df: tuple[Counter, int] | None = None) -> np.ndarray:
+    """All-pairs similarity of items, on the same terms as ``StoryClusterer.similarity`` but with corpus IDF.
+
+    ``df`` (term -> document frequency, number of documents) replaces the items' own frequencies, for a handful of
+    items whose own IDF means nothing (two articles of a pair, say).
+    """
     from scipy.sparse import csr_matrix
 
     cfg = config or StoryConfig()
+    given = df
     vocab: dict[str, int] = {}
-    df: Counter = Counter()
+    df = Counter()
     for it in items:
         df.update(it.terms.keys())
     rows, cols, vals = [], [], []
     n = len(items)
+    idf_n = n
+    if given is not None:
+        df, idf_n = given
     for r, it in enumerate(items):
         for t, c in it.terms.items():
             rows.append(r)
             cols.append(vocab.setdefault(t, len(vocab)))
-            vals.append((1.0 + math.log(c)) * (math.log((n + 1) / (df[t] + 1)) + 1.0))
+            vals.append((1.0 + math.log(c)) * (math.log((idf_n + 1) / (df.get(t, 0) + 1)) + 1.0))
     m = csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))), dtype=np.float64)
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
     norms[norms == 0] = 1.0
@@ -355,7 +398,8 @@ NAME_WEIGHT = 3  # extra counts of a name or number (chosen on ECB+ dev; see kha
 BATCH_EXACT_LIMIT = 4000  # up to this many items, batch mode runs exact average-link clustering
 
 
-def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None) -> list[list[str]]:
+def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None,
+            df: tuple[Counter, int] | None = None) -> list[list[str]]:
     """Batch mode: re-cluster a whole corpus; lists of member ids, deterministic.
 
     Up to ``BATCH_EXACT_LIMIT`` items: average-link agglomerative clustering of the full similarity matrix, cut
@@ -367,7 +411,7 @@ def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None) -> li
         from scipy.cluster.hierarchy import fcluster, linkage
         from scipy.spatial.distance import squareform
 
-        dist = 1.0 - similarity_matrix(order, cfg)
+        dist = 1.0 - similarity_matrix(order, cfg, df)
         dist = np.clip((dist + dist.T) / 2, 0.0, None)
         np.fill_diagonal(dist, 0.0)
         labels = fcluster(linkage(squareform(dist, checks=False), method="average"),

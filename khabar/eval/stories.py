@@ -57,27 +57,29 @@ def tfidf_average_link(docs: list[dict], threshold: float) -> list[list[str]]:
     return list(clusters.values())
 
 
-def khabar_items(docs: list[dict], embed: bool):
-    """Analyse the documents and make StoryItems (with title+lead embeddings when ``embed``)."""
+def khabar_items(docs: list[dict], embed: str = "title"):
+    """Analyse the documents and make StoryItems (embedding the title, title and lead, or nothing, as ``add`` does)."""
     from khabar.analyze import analyze
     from khabar.article import Article
+    from khabar.newsroom import embed_texts
     from khabar.stories import item_from_article
 
     articles = []
     for d in docs:
         a = Article(text=d["text"], title=d.get("title"), id=d["id"], lang=d.get("lang"))
         articles.append(analyze(a))
-    vectors = [None] * len(articles)
-    if embed:
-        from khabar.vectors.embed import get_encoder
-
-        leads = [(a.title or "") + "\n" + " ".join(s.text for s in a.sentences[:4]) for a in articles]
-        vectors = list(get_encoder().encode(leads, kind="passage", show_progress=True))
+    vectors = embed_texts(articles, embed)
     return [item_from_article(a, v) for a, v in zip(articles, vectors, strict=True)]
 
 
-def semeval_same_story(no_embed: bool) -> tuple[float, float, float]:
-    """Same-story precision/recall/F1 on SemEval pairs: is the pair put in one story by batch clustering?"""
+def semeval_same_story(embed: str, config=None) -> tuple[float, float, float, int]:
+    """Same-story precision/recall/F1 on SemEval pairs: is the pair put in one story by batch clustering?
+
+    Term weights come from document frequencies over all the pairs' articles (no labels used), since two
+    articles alone give no IDF.
+    """
+    from collections import Counter
+
     from khabar.stories import StoryConfig, cluster
 
     pairs = []
@@ -86,29 +88,66 @@ def semeval_same_story(no_embed: bool) -> tuple[float, float, float]:
             rec = json.loads(line)
             if rec["Overall"] <= 1.5 or rec["Overall"] >= 3:
                 pairs.append(rec)
+    docs: dict[str, dict] = {}
+    for rec in pairs:
+        for side in ("1", "2"):
+            ids = str(rec["pair_id"]).split("_")
+            key = ids[int(side) - 1] if len(ids) == 2 else f"{rec['pair_id']}_{side}"  # one article, one entry
+            docs.setdefault(key, {"id": key, "title": rec[f"title{side}"], "text": rec[f"text{side}"] or "",
+                                  "lang": rec[f"lang{side}"]})
+            rec[f"_key{side}"] = key
+    items = {it.id: it for it in khabar_items(list(docs.values()), embed)}
+    df: Counter = Counter()
+    for it in items.values():
+        df.update(it.terms.keys())
+    cfg = config or StoryConfig()
     tp = fp = fn = 0
     for rec in pairs:
-        docs = [{"id": "a", "title": rec["title1"], "text": rec["text1"] or "", "lang": rec["lang1"]},
-                {"id": "b", "title": rec["title2"], "text": rec["text2"] or "", "lang": rec["lang2"]}]
-        together = len(cluster(khabar_items(docs, embed=not no_embed), StoryConfig())) == 1
+        pair = [items[rec["_key1"]], items[rec["_key2"]]]
+        together = len(cluster(pair, cfg, df=(df, len(items)))) == 1
         same = rec["Overall"] <= 1.5
         tp += together and same
         fp += together and not same
         fn += same and not together
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0), len(pairs)
+
+
+def incremental(items, config) -> list[list[str]]:
+    """The StoryClusterer (what ``khabar add`` runs) over the items in order."""
+    from khabar.stories import StoryClusterer
+
+    c = StoryClusterer(config)
+    c.add_many(items)
+    return list(c.clusters().values())
+
+
+def held_out(items, docs, gold, grid, make_config, run) -> tuple[float, float, float]:
+    """BCubed on each half of the topics with the threshold chosen on the other half (2 folds by topic parity)."""
+    held: list[tuple[float, float, float, int]] = []
+    for fold in (0, 1):
+        tune = [it for it, d in zip(items, docs, strict=True) if d["topic"] % 2 == fold]
+        test = [it for it, d in zip(items, docs, strict=True) if d["topic"] % 2 != fold]
+        best = max(grid, key=lambda t: bcubed(run(tune, make_config(t)), gold)[2])
+        held.append((*bcubed(run(test, make_config(best)), gold), len(test)))
+    n = sum(h[3] for h in held)
+    return tuple(sum(h[i] * h[3] for h in held) / n for i in range(3))  # type: ignore[return-value]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ecb", type=Path, default=None, help="ECB+ dev JSONL (default ../shared/data/ecbplus_dev.jsonl)")
-    p.add_argument("--no-embed", action="store_true", help="cluster without embeddings")
+    p.add_argument("--embed", choices=["title", "lead", "none"], default="title",
+                   help="what of each article is embedded (default: title, as khabar add)")
+    p.add_argument("--no-embed", action="store_true", help="same as --embed none")
+    p.add_argument("--no-semeval", action="store_true", help="skip the SemEval pairs")
     p.add_argument("--json", action="store_true")
 
 
 def run(args: argparse.Namespace) -> int:
     from khabar.stories import StoryConfig, cluster
 
+    embed = "none" if args.no_embed else args.embed
     path = args.ecb or shared_data_path("ecbplus_dev.jsonl")
     docs = load_ecb(path)
     gold = {d["id"]: d["cluster"] for d in docs}
@@ -120,32 +159,31 @@ def run(args: argparse.Namespace) -> int:
     results["baseline tfidf+average-link (threshold tuned on ECB+ dev)"] = {
         "threshold": t_best, "P": base[t_best][0], "R": base[t_best][1], "F1": base[t_best][2]}
 
-    items = khabar_items(docs, embed=not args.no_embed)
+    items = khabar_items(docs, embed)
     cfg = StoryConfig()
     p, r, f = bcubed(cluster(items, cfg), gold)
-    results["khabar stories, batch (default threshold)"] = {"threshold": cfg.batch_threshold, "P": p, "R": r, "F1": f}
+    results["khabar batch (default threshold)"] = {"threshold": cfg.batch_threshold, "P": p, "R": r, "F1": f}
+    p, r, f = held_out(items, docs, gold, grid, lambda t: StoryConfig(batch_threshold=t), cluster)
+    results["khabar batch, threshold tuned on other topics (2-fold)"] = {
+        "threshold": float("nan"), "P": p, "R": r, "F1": f}
+    p, r, f = bcubed(incremental(items, cfg), gold)
+    results["khabar incremental, as khabar add (default threshold)"] = {
+        "threshold": cfg.threshold, "P": p, "R": r, "F1": f}
+    inc_grid = [round(x, 2) for x in np.arange(0.15, 0.41, 0.025)]
+    p, r, f = held_out(items, docs, gold, inc_grid, lambda t: StoryConfig(threshold=t, merge_threshold=t),
+                       incremental)
+    results["khabar incremental, threshold tuned on other topics (2-fold)"] = {
+        "threshold": float("nan"), "P": p, "R": r, "F1": f}
 
-    # honest held-out figure: the threshold chosen on half the topics, measured on the other half
-    held: list[tuple[float, float, float, int]] = []
-    for fold in (0, 1):
-        tune = [it for it, d in zip(items, docs, strict=True) if d["topic"] % 2 == fold]
-        test = [it for it, d in zip(items, docs, strict=True) if d["topic"] % 2 != fold]
-        best = max(grid, key=lambda t: bcubed(cluster(tune, StoryConfig(batch_threshold=t)), gold)[2])
-        held.append((*bcubed(cluster(test, StoryConfig(batch_threshold=best)), gold), len(test)))
-    n = sum(h[3] for h in held)
-    results["khabar stories, threshold tuned on other topics (2-fold)"] = {
-        "threshold": float("nan"), **{k: sum(h[i] * h[3] for h in held) / n for i, k in enumerate("PRF")}}
-    results["khabar stories, threshold tuned on other topics (2-fold)"]["F1"] = results[
-        "khabar stories, threshold tuned on other topics (2-fold)"].pop("F")
-
-    p, r, f = semeval_same_story(args.no_embed)
-    results["SemEval train pairs: same story (Overall<=1.5) vs different (>=3)"] = {
-        "threshold": cfg.batch_threshold, "P": p, "R": r, "F1": f}
+    if not args.no_semeval:
+        p, r, f, n_pairs = semeval_same_story(embed, cfg)
+        results[f"SemEval train: {n_pairs} pairs, same story (Overall<=1.5) vs not (>=3)"] = {
+            "threshold": cfg.batch_threshold, "P": p, "R": r, "F1": f}
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print(f"ECB+ dev: {len(docs)} documents, {len(set(gold.values()))} events; BCubed")
-        print(f"{'system':62}{'thr':>6}{'P':>8}{'R':>8}{'F1':>8}")
+        print(f"ECB+ dev: {len(docs)} documents, {len(set(gold.values()))} events; BCubed; embed: {embed}")
+        print(f"{'system':66}{'thr':>6}{'P':>8}{'R':>8}{'F1':>8}")
         for name, m in results.items():
-            print(f"{name:62}{m['threshold']:>6.3f}{m['P']:>8.3f}{m['R']:>8.3f}{m['F1']:>8.3f}")
+            print(f"{name:66}{m['threshold']:>6.3f}{m['P']:>8.3f}{m['R']:>8.3f}{m['F1']:>8.3f}")
     return 0

@@ -22,6 +22,14 @@ class Store(Protocol):
         """Every stored StoryItem in arrival order (to rebuild the clusterer)."""
         ...
 
+    def placed(self) -> Iterator[tuple[StoryItem, int]]:
+        """Every stored (StoryItem, story id) in arrival order (to restore the clusterer without re-scoring)."""
+        ...
+
+    def merges(self) -> dict[int, int]:
+        """Stored story merges: gone id -> kept id."""
+        ...
+
     def articles(self, ids: Iterable[str]) -> list[Article]: ...
 
     def memberships(self) -> dict[int, list[str]]:

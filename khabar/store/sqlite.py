@@ -96,14 +96,24 @@ class SQLiteStore:
         return added
 
     def items(self) -> Iterator[StoryItem]:
-        for aid, published, terms, keys, emb in self.db.execute(
-            "SELECT id, published, terms, keys, embedding FROM articles ORDER BY seq"
+        for item, _ in self.placed():
+            yield item
+
+    def placed(self) -> Iterator[tuple[StoryItem, int]]:
+        """Every stored (StoryItem, story id it was stored under), in arrival order."""
+        for aid, story, published, terms, keys, emb in self.db.execute(
+            "SELECT id, story, published, terms, keys, embedding FROM articles ORDER BY seq"
         ):
             day = _parse_day(published)
             if isinstance(day, datetime):
                 day = day.date()
-            yield StoryItem(id=aid, terms=Counter(json.loads(terms)), keys=frozenset(json.loads(keys)),
-                            embedding=None if emb is None else np.frombuffer(emb, np.float32).copy(), day=day)
+            yield (StoryItem(id=aid, terms=Counter(json.loads(terms)), keys=frozenset(json.loads(keys)),
+                             embedding=None if emb is None else np.frombuffer(emb, np.float32).copy(), day=day),
+                   story)
+
+    def merges(self) -> dict[int, int]:
+        """Stored story merges: gone id -> the id it was merged into."""
+        return dict(self.db.execute("SELECT gone, keep FROM merges"))
 
     def articles(self, ids: Iterable[str]) -> list[Article]:
         out = []
@@ -114,7 +124,7 @@ class SQLiteStore:
         return out
 
     def memberships(self) -> dict[int, list[str]]:
-        merged = dict(self.db.execute("SELECT gone, keep FROM merges"))
+        merged = self.merges()
 
         def live(sid: int) -> int:
             while sid in merged:
