@@ -109,8 +109,8 @@ def test_batching_invariance(fast, longs) -> None:
     together = fast.encode(texts, batch_size=4)
     alone = np.vstack([fast.encode([t]) for t in texts])
     assert np.abs(together - alone).max() < 2e-5
-    serial = E5Encoder(device=None, threads=1).encode(texts, batch_size=64)
-    assert np.abs(together - serial).max() < 2e-5
+    serial = E5Encoder(device=None, threads=1).encode(texts[:5], batch_size=64)
+    assert np.abs(together[:5] - serial).max() < 2e-5
 
 
 def test_plan_batches_and_dequantize() -> None:
