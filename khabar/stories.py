@@ -39,8 +39,8 @@ class StoryConfig:
     merge_threshold: float = 0.25  # merge two open stories whose average-link similarity reaches this
     w_terms: float = 0.55
     w_keys: float = 0.04  # English keys are sparse: more weight lowered ECB+ F1
-    w_embed: float = 0.25
-    embed_floor: float = 0.80  # e5 cosines bunch up: rescale [floor, 1] to [0, 1]
+    w_embed: float = 0.10  # ECB+ dev: title embeddings at 0.25 lowered F1 (0.894 vs 0.908 without)
+    embed_floor: float = 0.85  # e5 cosines bunch up: rescale [floor, 1] to [0, 1]
     window_days: int = 7  # stories idle longer than this are closed
     decay_days: float = 4.0  # similarity penalty grows with the day gap
     max_postings_terms: int = 12  # rare terms of an article used for candidate lookup
@@ -367,14 +367,19 @@ def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = N
     score = cfg.w_terms * (m @ m.T).toarray()
     weight = np.full((n, n), cfg.w_terms)
     keyed = [i for i, it in enumerate(items) if it.keys]
-    for a in keyed:
-        for b in keyed:
-            if a < b:
-                shared = len(items[a].keys & items[b].keys) / min(len(items[a].keys), len(items[b].keys))
-                score[a, b] += cfg.w_keys * shared
-                score[b, a] += cfg.w_keys * shared
-                weight[a, b] += cfg.w_keys
-                weight[b, a] += cfg.w_keys
+    if len(keyed) > 1:
+        key_ids: dict[str, int] = {}
+        kr, kc = [], []
+        for r, i in enumerate(keyed):
+            for k in items[i].keys:
+                kr.append(r)
+                kc.append(key_ids.setdefault(k, len(key_ids)))
+        km = csr_matrix((np.ones(len(kr)), (kr, kc)), shape=(len(keyed), len(key_ids)))
+        sizes = np.asarray(km.sum(axis=1)).ravel()
+        shared = (km @ km.T).toarray() / np.minimum.outer(sizes, sizes)
+        idx = np.ix_(keyed, keyed)
+        score[idx] += cfg.w_keys * shared
+        weight[idx] += cfg.w_keys
     with_emb = [i for i, it in enumerate(items) if it.embedding is not None]
     if with_emb:
         e = np.stack([items[i].embedding for i in with_emb])
@@ -383,13 +388,12 @@ def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = N
         score[idx] += cfg.w_embed * sem
         weight[idx] += cfg.w_embed
     sim = score / weight
-    days = [it.day for it in items]
-    for a in range(n):
-        for b in range(a + 1, n):
-            if days[a] and days[b]:
-                gap = abs((days[a] - days[b]).days)
-                if gap > 1:
-                    sim[a, b] = sim[b, a] = sim[a, b] * math.exp(-gap / cfg.decay_days)
+    dated = [i for i, it in enumerate(items) if it.day]
+    if len(dated) > 1:
+        ordinal = np.array([items[i].day.toordinal() for i in dated], dtype=np.float64)
+        gap = np.abs(ordinal[:, None] - ordinal[None, :])
+        idx = np.ix_(dated, dated)
+        sim[idx] *= np.where(gap > 1, np.exp(-gap / cfg.decay_days), 1.0)
     np.fill_diagonal(sim, 1.0)
     return sim
 
