@@ -1,9 +1,11 @@
 """Incremental story clustering: each article joins the best-matching open story or starts a new one.
 
-An article is reduced to a ``StoryItem`` (weighted terms, entity keys, an optional embedding, a date). Candidate
-stories come from inverted indexes over rare terms and entity keys (and faiss over story embeddings), so one add
-costs about the same however many stories are stored. Stories that converge are merged. Deterministic: the same
-items in the same order give the same stories.
+An article is reduced to a ``StoryItem`` (weighted terms, names and numbers counted more, entity keys, an optional
+embedding, a date). It joins the open story with the best average-link similarity (mean similarity to the
+members: one dot product against the sum of their unit vectors). Candidate stories come from postings of each
+member's rarest terms and of entity keys; stories idle for ``window_days`` are closed and swept from the
+postings, so one add costs about the same however many articles are stored. Stories that converge are merged.
+Deterministic: the same items in the same order give the same stories. ``cluster`` is the batch mode.
 """
 
 from __future__ import annotations
