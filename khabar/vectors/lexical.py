@@ -63,7 +63,12 @@ def _fallback_terms(text: str, lang: str | None = None) -> list[str]:
 
 def terms(text: str, lang: str | None = None) -> list[str]:
     """Matching terms of ``text``: normalised light stems, stopwords and bare numbers left out."""
-    return _fallback_terms(text, lang)
+    try:
+        from khabar.lang.tokens import terms as clitic_terms
+    except ImportError:  # the analysis layer's tokenizer is optional here
+        return _fallback_terms(text, lang)
+    return [t if _ARABIC.search(t) else t[:5] for t in clitic_terms(text, lang)
+            if t not in STOPWORDS and not t.isdigit()]
 
 
 def char_grams(text: str, lo: int = CHAR_RANGE[0], hi: int = CHAR_RANGE[1]) -> list[str]:
