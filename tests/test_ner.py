@@ -21,6 +21,7 @@ from khabar.extract.ner import (
     dev_split,
     make_extractor,
     propagate,
+    propagate_window,
     read_conll,
     repair_bio,
     spans,
@@ -127,6 +128,24 @@ def test_propagate_repeats_in_a_document():
     names = propagate(tokens, tags)
     assert tags[1] == ["B-PERS", "O", "B-LOC", "O"]  # surname with و, and the place; لندن never found
     assert {"بوتين", "موسكو"} <= names
+
+
+def test_propagate_window_borrows_only_from_neighbours():
+    tokens = [["قال", "فلاديمير", "بوتين"], ["وبوتين", "زار"], ["زار", "بوتين"], ["بوتين", "زار"]]
+    tags = [["O", "B-PERS", "I-PERS"], ["O", "O"], ["O", "O"], ["O", "O"]]
+    propagate_window(tokens, tags, 2)
+    assert tags[1] == ["B-PERS", "O"] and tags[2] == ["O", "B-PERS"]
+    assert tags[3] == ["O", "O"]  # three sentences away: outside the window (the repeats found are not reused)
+    assert tags[0] == ["O", "B-PERS", "I-PERS"]
+
+
+def test_ngram_features_follow_the_options():
+    on = FeatureExtractor(ngrams=True).sentence(["والكاراباخ"])[0]
+    off = FeatureExtractor(ngrams=False).sentence(["والكاراباخ"])[0]
+    assert {"cp4=كارا", "cs4=اباخ"} <= set(on)  # the core, without «وال»
+    assert not any(f.startswith(("cp4=", "cs4=")) for f in off)
+    wide = FeatureExtractor(wide=3).sentence(["ا", "ب", "ج", "د", "ه"])
+    assert "win=د" in wide[0] and "win=ج" not in wide[0]
 
 
 # --- training (small slice of the shared data) -----------------------------------------------------------

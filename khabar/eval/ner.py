@@ -13,6 +13,7 @@ from khabar.extract.ner import (
     MODEL_FULL,
     MODEL_HELDOUT,
     RESOURCES,
+    WINDOW,
     ConllError,
     NerModel,
     dev_split,
@@ -69,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None,
                         help=f"a .crfsuite model (default: {MODEL_HELDOUT}, trained without the dev block, for the "
                              f"dev block; {MODEL_FULL}, the shipped tagger, for a FILE)")
+    parser.add_argument("--window", type=int, default=WINDOW,
+                        help="sentences either side whose names each sentence borrows (running text without "
+                             "document boundaries, as ANERcorp); 0: every sentence alone")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
 
     model = NerModel(model_path, make_extractor(model_path.parent))
     gold = [[t for _, t in s] for s in sentences]
-    pred = [model.tag_tokens([w for w, _ in s]) for s in sentences]
+    tokens = [[w for w, _ in s] for s in sentences]
+    pred = model.tag_document(tokens, args.window) if args.window > 0 else [model.tag_tokens(t) for t in tokens]
     where = f"{path} (dev block)" if args.file is None else str(path)
-    print(f"{where}: {len(sentences)} sentences, {sum(map(len, gold))} tokens, model {model_path.name}")
+    print(f"{where}: {len(sentences)} sentences, {sum(map(len, gold))} tokens, model {model_path.name}, "
+          f"window ±{args.window}")
     print(format_scores(evaluate(gold, pred)))
     return 0

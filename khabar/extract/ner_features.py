@@ -115,9 +115,12 @@ def _split_clitics(token: str) -> tuple[str, str, str]:
 class FeatureExtractor:
     """Feature strings of every token of a sentence; features of a word type are built once and cached."""
 
-    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None):
+    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None,
+                 *, ngrams: bool = True, wide: int = 0):
         self.clusters = clusters or {}
         self.gazetteer = gazetteer or Gazetteer()
+        self.ngrams = ngrams  # 3- and 4-letter prefix and suffix of the clitic-free core (helps unseen names)
+        self.wide = wide  # bag of the words 3..wide tokens away (0: none)
         self._cache: dict[str, tuple[list[str], list[list[str]], str, tuple[str, ...]]] = {}
 
     def _cluster_feats(self, norm: str, *backoff: str) -> list[str]:
@@ -158,6 +161,8 @@ class FeatureExtractor:
             f"cp={normalize(pro2)}|{normalize(enc)}",
             *clus,
         ]
+        if self.ngrams:
+            local += [f"cp3={core[:3]}", f"cp4={core[:4]}", f"cs3={core[-3:]}", f"cs4={core[-4:]}"]
         if token != norm:
             local.append(f"raw={token}")
         ctx_base = [f"w={norm}", f"st={stem}", f"sh={shape}", *clus[:2]]
@@ -197,6 +202,9 @@ class FeatureExtractor:
                 feats.append("EOS")
             if i + 2 < n:
                 feats.extend(types[i + 2][1][3])
+            for j in range(max(0, i - self.wide), min(n, i + self.wide + 1)):
+                if abs(j - i) > 2:
+                    feats.append("win=" + types[j][2])
             out.append(feats)
         return out
 
