@@ -81,8 +81,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "saudinewsnet")
     ap.add_argument("--limit", type=int)
-    ap.add_argument("--embed", default="title", choices=["title", "lead", "none"])
-    ap.add_argument("--all-pairs", type=int, default=5000)
+    ap.add_argument("--embed", default="none", choices=["title", "lead", "none"], help="default: as khabar add")
+    ap.add_argument("--all-pairs", type=int, default=5000, help="0 skips the all-pairs comparison")
     ap.add_argument("--single", type=int, default=1000, help="last articles added one at a time (latency)")
     args = ap.parse_args()
     import khabar.newsroom as newsroom
@@ -141,14 +141,15 @@ def main() -> int:
         again.close()
 
     n = min(args.all_pairs, len(items))
-    t = time.perf_counter()
-    idx = StoryClusterer()
-    idx.add_many(items[:n])
-    t_idx = time.perf_counter() - t
-    brute = AllPairs()
-    t = time.perf_counter()
-    brute.inner.add_many(items[:n])
-    t_all = time.perf_counter() - t
+    if n:
+        t = time.perf_counter()
+        idx = StoryClusterer()
+        idx.add_many(items[:n])
+        t_idx = time.perf_counter() - t
+        brute = AllPairs()
+        t = time.perf_counter()
+        brute.inner.add_many(items[:n])
+        t_all = time.perf_counter() - t
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"articles: {len(articles)} (read in {t_read:.1f} s, not counted below); embed: {args.embed}")
@@ -161,8 +162,9 @@ def main() -> int:
           f"p99 {pct(single, .99):.1f} ms; clustering step alone: p50 {pct(cluster_single, .5):.2f} ms, "
           f"p99 {pct(cluster_single, .99):.2f} ms")
     print(f"reopen (restore {len(articles)} stored items into the clusterer): {t_replay:.1f} s; same stories: {same}")
-    print(f"first {n}: indexed {t_idx:.1f} s vs all pairs {t_all:.1f} s: {t_all / max(t_idx, 1e-9):.1f}x; "
-          f"stories {len(idx.clusters())} vs {len(brute.inner.clusters())}")
+    if n:
+        print(f"first {n}: indexed {t_idx:.1f} s vs all pairs {t_all:.1f} s: {t_all / max(t_idx, 1e-9):.1f}x; "
+              f"stories {len(idx.clusters())} vs {len(brute.inner.clusters())}")
     print(f"peak memory (RSS): {peak:.0f} MB")
     return 0
 

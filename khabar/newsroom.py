@@ -39,7 +39,7 @@ def embed_texts(articles: list[Article], mode: str) -> list[np.ndarray | None]:
 class Newsroom:
     """Articles in a store, grouped into stories incrementally; rebuilt from the store on open."""
 
-    def __init__(self, store, config: StoryConfig | None = None, embed: str = "title", tagger=None) -> None:
+    def __init__(self, store, config: StoryConfig | None = None, embed: str = "none", tagger=None) -> None:
         self.store = store
         self.embed = embed
         self.tagger = tagger  # entity tagger for analysis (None: the rule tagger)

@@ -57,7 +57,7 @@ def tfidf_average_link(docs: list[dict], threshold: float) -> list[list[str]]:
     return list(clusters.values())
 
 
-def khabar_items(docs: list[dict], embed: str = "title"):
+def khabar_items(docs: list[dict], embed: str = "none"):
     """Analyse the documents and make StoryItems (embedding the title, title and lead, or nothing, as ``add`` does)."""
     from khabar.analyze import analyze
     from khabar.article import Article
@@ -137,8 +137,8 @@ def held_out(items, docs, gold, grid, make_config, run) -> tuple[float, float, f
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ecb", type=Path, default=None, help="ECB+ dev JSONL (default ../shared/data/ecbplus_dev.jsonl)")
-    p.add_argument("--embed", choices=["title", "lead", "none"], default="title",
-                   help="what of each article is embedded (default: title, as khabar add)")
+    p.add_argument("--embed", choices=["title", "lead", "none"], default="none",
+                   help="what of each article is embedded (default: none, as khabar add)")
     p.add_argument("--no-embed", action="store_true", help="same as --embed none")
     p.add_argument("--no-semeval", action="store_true", help="skip the SemEval pairs")
     p.add_argument("--json", action="store_true")
