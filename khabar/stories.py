@@ -113,13 +113,13 @@ class StoryClusterer:
         return 1.0 if key.startswith("pers:") else 0.8 if key.startswith("org:") else 0.5
 
     # -- similarity ----------------------------------------------------------------------------------------
-    def _score(self, vec: dict[str, float], keys: frozenset[str] | Counter, emb: np.ndarray | None,
+    def _score(self, vec: dict[str, float], keys: Sequence[str], emb: np.ndarray | None,
                first: date | None, last: date | None, story: Story, scale: float,
                key_total: float | None = None) -> float:
         cfg = self.config
         vsum = story.vsum
         shared_terms = vec.keys() & vsum.keys()  # set intersection in C; the sum runs over shared terms only
-        dot = sum([vec[t] * vsum[t] for t in shared_terms])
+        dot = math.fsum([vec[t] * vsum[t] for t in shared_terms])  # exactly rounded: no hash-order effects
         score = cfg.w_terms * dot / scale
         weights = cfg.w_terms
         if keys and story.keys:  # entity keys count only where both sides have some
@@ -144,7 +144,7 @@ class StoryClusterer:
                    key_total: float | None = None) -> float:
         """Similarity in [0, 1] of an item to a story: average link over terms, plus keys, embedding, day gap."""
         vec = vec if vec is not None else self._weighted(item.terms)
-        return self._score(vec, item.keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
+        return self._score(vec, sorted(item.keys), item.embedding, item.day, item.day, story, max(1, len(story.members)),
                            key_total)
 
     def _lookup(self, entries: Iterable[str], day: date | None, exclude: int = 0) -> list[int]:
@@ -170,7 +170,7 @@ class StoryClusterer:
 
     def _entries(self, vec: dict[str, float], keys: Iterable[str]) -> list[str]:
         rare = heapq.nsmallest(self.config.max_postings_terms, vec.items(), key=lambda x: (-x[1], x[0]))
-        return [t for t, _ in rare] + ["\x00" + k for k in keys]
+        return [t for t, _ in rare] + ["\x00" + k for k in sorted(keys)]  # sorted: same order in every process
 
     # -- updates -------------------------------------------------------------------------------------------
     def add(self, item: StoryItem) -> int:
@@ -182,9 +182,12 @@ class StoryClusterer:
         vec = self._weighted(item.terms)
         entries = self._entries(vec, item.keys)
         best, best_sim = None, self.config.threshold
-        key_total = sum(self._key_weight(k) for k in item.keys)
+        keys = sorted(item.keys)  # sums over keys in one order: bit-identical scores in every process
+        key_total = sum(self._key_weight(k) for k in keys)
         for sid in self._lookup(entries, item.day):
-            sim = self.similarity(item, self.stories[sid], vec, key_total)
+            story = self.stories[sid]
+            sim = self._score(vec, keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
+                              key_total)
             if sim >= best_sim:
                 best, best_sim = sid, sim
         if best is None:
@@ -270,7 +273,7 @@ class StoryClusterer:
         story = self.stories[sid]
         n = len(story.members)
         vec = story.vsum  # scored against the other story's sum, scaled by both sizes
-        keys = frozenset(story.keys)
+        keys = sorted(story.keys)
         emb = story.embedding()
         best, best_sim = None, self.config.merge_threshold
         top_keys = [k for k, _ in sorted(story.keys.items(), key=lambda x: (-x[1], x[0]))[:8]]
