@@ -14,12 +14,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--conll", type=Path, required=True, help="input: a token a line (a second column is ignored)")
     p.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
     p.add_argument("--model", type=Path, default=None, help="a .crfsuite model (default: the shipped full model)")
+    p.add_argument("--window", type=int, default=None,
+                   help="names found are also tagged where they repeat within N sentences either side "
+                        "(default: the shipped setting; 0: each sentence alone)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write every input line back with the predicted tag appended as the last column."""
-    from khabar.extract.ner import ConllError, NerModel, make_extractor, read_conll, shipped_model
+    from khabar.extract.ner import WINDOW, ConllError, NerModel, make_extractor, read_conll, shipped_model
 
     try:
         sentences = read_conll(args.conll, tags=False)
@@ -33,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, FileNotFoundError) as e:
         error_line(str(e))
         return 1
-    tags = iter([t for s in sentences for t in model.tag_tokens([w for w, _ in s])])
+    window = WINDOW if args.window is None else args.window
+    tagged = model.tag_document([[w for w, _ in s] for s in sentences], window=window)
+    tags = iter([t for s in tagged for t in s])
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     try:
         for ln in lines:
