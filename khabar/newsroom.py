@@ -44,7 +44,8 @@ class Newsroom:
         self.embed = embed
         self.tagger = tagger  # entity tagger for analysis (None: the rule tagger)
         self.clusterer = StoryClusterer(config)
-        self.clusterer.restore(store.placed(), store.merges())  # the stored stories, without re-scoring
+        self._stored_merges = store.merges()
+        self.clusterer.restore(store.placed(), self._stored_merges)  # the stored stories, without re-scoring
 
     @classmethod
     def open(cls, path: str | Path = "khabar.db", **kwargs) -> Newsroom:
@@ -68,8 +69,10 @@ class Newsroom:
             for article, vec in zip(batch, vectors, strict=True):
                 item = item_from_article(article, vec)
                 rows.append((article, item, self.clusterer.add(item)))
-            merges = {sid: s.merged_into for sid, s in self.clusterer.stories.items() if s.merged_into is not None}
-            report.added += self.store.put(rows, merges)
+            known = len(self._stored_merges)
+            new = dict(list(self.clusterer.merged.items())[known:])  # only merges made since the last batch
+            report.added += self.store.put(rows, new)
+            self._stored_merges.update(new)
             batch.clear()
             pending.clear()
 
