@@ -86,7 +86,7 @@ padding:0 1rem;line-height:1.7;color:#1d1d1f;background:#fafafa}
 h1{font-size:1.6rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
 .src{font-weight:bold;color:#0b5394}.meta{color:#666;font-size:.9rem}
 .fact,.add,.dispute,.quote{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .8rem;margin:.5rem 0}
-.detail{background:#fff3b0;padding:0 .2rem;border-radius:3px}
+.detail{background:#fff3b0;border-radius:2px}
 code{unicode-bidi:isolate;direction:rtl}
 table{border-collapse:collapse}td{padding:.2rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
 """
