@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from khabar.article import Article, article_id
+from khabar.disjoint import DisjointSets
 from khabar.features import (
     EMBED_VIEWS,
     FEATURES,
@@ -382,21 +383,15 @@ def targets(rows: Sequence[dict[str, Any]]) -> np.ndarray:
 
 def article_groups(rows: Sequence[dict[str, Any]]) -> np.ndarray:
     """A group id a pair, so that pairs sharing an article (by URL or text) share a group (union-find)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    sets: DisjointSets[str] = DisjointSets()
 
     def key(r: dict[str, Any], s: str) -> str:
         return r.get("url" + s) or normalize((r.get("title" + s) or "") + (r.get("text" + s) or "")[:500])
 
     for r in rows:
-        parent[find(key(r, "1"))] = find(key(r, "2"))
+        sets.union(key(r, "1"), key(r, "2"))
     roots: dict[str, int] = {}
-    return np.array([roots.setdefault(find(key(r, "1")), len(roots)) for r in rows])
+    return np.array([roots.setdefault(sets.find(key(r, "1")), len(roots)) for r in rows])
 
 
 class MeanRegressor:

@@ -23,6 +23,7 @@ import numpy as np
 
 from khabar.article import Article, Sentence
 from khabar.copyindex import CopyIndex, CopyMatch, exact_overlap
+from khabar.disjoint import DisjointSets
 from khabar.extract.agencies import Agency, agencies_in, find_agency, lookup
 from khabar.extract.dateline import find_dateline
 from khabar.lang.segment import split_sentences
@@ -205,24 +206,13 @@ def copy_groups(articles: Sequence[Article] | dict[str, Article], matches: Itera
     """
     by_id = articles if isinstance(articles, dict) else {a.id: a for a in articles}
     matches = [m for m in matches if m.a in by_id and m.b in by_id]
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets: DisjointSets[str] = DisjointSets()
     for m in matches:
-        ra, rb = find(m.a), find(m.b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    comps: dict[str, list[str]] = {}
-    for x in list(parent):
-        comps.setdefault(find(x), []).append(x)
+        sets.union(m.a, m.b)
+    comps = sets.groups()
     pairs_of: dict[str, list[CopyMatch]] = {}
     for m in matches:
-        pairs_of.setdefault(find(m.a), []).append(m)
+        pairs_of.setdefault(sets.find(m.a), []).append(m)
     groups = [_group(sorted(ids), pairs_of.get(root, []), by_id, tie, with_alignment, min_overlap)
               for root, ids in comps.items() if len(ids) > 1]
     groups.sort(key=lambda g: (-len(g.members), g.origin))

@@ -11,6 +11,7 @@ import numpy as np
 
 from khabar.align import align, numbers, similarity_matrix
 from khabar.article import Article
+from khabar.disjoint import DisjointSets
 from khabar.lang.normalize import normalize_digits
 from khabar.lang.tokens import terms
 
@@ -182,26 +183,15 @@ def build_view(story_id: int | str, articles: list[Article]) -> StoryView:
             sims[(x, y)] = similarity_matrix(sents[x], sents[y], arts[x].lang, arts[y].lang)
 
     # facts: union of aligned sentences across independent sources
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def find(n: tuple[int, int]) -> tuple[int, int]:
-        while parent.get(n, n) != n:
-            n = parent[n]
-        return n
-
+    sets: DisjointSets[tuple[int, int]] = DisjointSets((x, i) for x in range(len(arts)) for i in range(len(sents[x])))
     aligned_pairs: list[tuple[int, int, int, int]] = []
     for (x, y), sim in sims.items():
         if group[x] == group[y]:
             continue
         for p in align(sim, AGREE_THRESHOLD):
             aligned_pairs.append((x, p.i, y, p.j))
-            ra, rb = find((x, p.i)), find((y, p.j))
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    clusters: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for x in range(len(arts)):
-        for i in range(len(sents[x])):
-            clusters.setdefault(find((x, i)), []).append((x, i))
+            sets.union((x, p.i), (y, p.j))
+    clusters = sets.groups()
     agreed: list[Fact] = []
     in_fact: set[tuple[int, int]] = set()
     for root in sorted(clusters):
