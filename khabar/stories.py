@@ -30,6 +30,7 @@ class StoryItem:
     keys: frozenset[str] = frozenset()  # entity keys (loc:RU, pers:…)
     embedding: np.ndarray | None = None
     day: date | None = None
+    lang: str | None = None
 
 
 @dataclass
@@ -50,6 +51,10 @@ class StoryConfig:
     merge_candidates: int = 5
     centroid_terms: int = 300  # terms kept in a story centroid
     prune_every: int = 2000  # adds between sweeps that drop closed stories from the indexes
+    # across languages terms cannot match: entity keys (shared across scripts) and embeddings decide
+    cross_w_keys: float = 0.6
+    cross_w_embed: float = 0.4
+    cross_min_keys: int = 3  # fewer shared keys than this count for nothing across languages
 
 
 @dataclass(slots=True)
@@ -66,6 +71,7 @@ class Story:
     merged_into: int | None = None
     posted: set[str] = field(default_factory=set)  # index entries (terms, "\x00"+key) that point at this story
     closed: bool = False
+    langs: Counter = field(default_factory=Counter)
     _emb: np.ndarray | None = None  # cached mean member embedding
 
     def embedding(self) -> np.ndarray | None:
@@ -115,8 +121,10 @@ class StoryClusterer:
     # -- similarity ----------------------------------------------------------------------------------------
     def _score(self, vec: dict[str, float], keys: Sequence[str], emb: np.ndarray | None,
                first: date | None, last: date | None, story: Story, scale: float,
-               key_total: float | None = None) -> float:
+               key_total: float | None = None, lang: str | None = None) -> float:
         cfg = self.config
+        if lang and story.langs and lang not in story.langs:
+            return self._cross_score(keys, emb, first, last, story)
         vsum = story.vsum
         shared_terms = vec.keys() & vsum.keys()  # set intersection in C; the sum runs over shared terms only
         dot = math.fsum([vec[t] * vsum[t] for t in shared_terms])  # exactly rounded: no hash-order effects
@@ -140,12 +148,31 @@ class StoryClusterer:
                 score *= math.exp(-gap / cfg.decay_days)
         return score
 
+    def _cross_score(self, keys: Sequence[str], emb: np.ndarray | None, first: date | None, last: date | None,
+                     story: Story) -> float:
+        """Similarity to a story in other languages: shared entity keys and embeddings, never terms."""
+        cfg = self.config
+        shared = [k for k in keys if k in story.keys]
+        score, weights = 0.0, cfg.cross_w_keys
+        if len(shared) >= cfg.cross_min_keys:
+            score += cfg.cross_w_keys * len(shared) / min(len(keys), len(story.keys))
+        other = story.embedding()
+        if emb is not None and other is not None:
+            score += cfg.cross_w_embed * max(0.0, (float(emb @ other) - cfg.embed_floor) / (1.0 - cfg.embed_floor))
+            weights += cfg.cross_w_embed
+        score /= weights
+        if first and last and story.first and story.last:
+            gap = max((story.first - last).days, (first - story.last).days, 0)
+            if gap > 1:
+                score *= math.exp(-gap / cfg.decay_days)
+        return score
+
     def similarity(self, item: StoryItem, story: Story, vec: dict[str, float] | None = None,
                    key_total: float | None = None) -> float:
         """Similarity in [0, 1] of an item to a story: average link over terms, plus keys, embedding, day gap."""
         vec = vec if vec is not None else self._weighted(item.terms)
         return self._score(vec, sorted(item.keys), item.embedding, item.day, item.day, story, max(1, len(story.members)),
-                           key_total)
+                           key_total, item.lang)
 
     def _lookup(self, entries: Iterable[str], day: date | None, exclude: int = 0) -> list[int]:
         cfg = self.config
@@ -187,7 +214,7 @@ class StoryClusterer:
         for sid in self._lookup(entries, item.day):
             story = self.stories[sid]
             sim = self._score(vec, keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
-                              key_total)
+                              key_total, item.lang)
             if sim >= best_sim:
                 best, best_sim = sid, sim
         if best is None:
@@ -256,6 +283,8 @@ class StoryClusterer:
             vsum[t] = vsum.get(t, 0.0) + w
         self._trim(story)
         story.keys.update(item.keys)
+        if item.lang:
+            story.langs[item.lang] += 1
         if item.embedding is not None:
             story.embed_sum = item.embedding.astype(np.float32, copy=True) if story.embed_sum is None \
                 else story.embed_sum + item.embedding
@@ -293,6 +322,7 @@ class StoryClusterer:
             a.vsum[t] = a.vsum.get(t, 0.0) + w
         self._trim(a)
         a.keys.update(b.keys)
+        a.langs.update(b.langs)
         if b.embed_sum is not None:
             a.embed_sum = b.embed_sum.copy() if a.embed_sum is None else a.embed_sum + b.embed_sum
         a._emb = None
@@ -393,6 +423,20 @@ def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = N
         score[idx] += cfg.w_embed * sem
         weight[idx] += cfg.w_embed
     sim = score / weight
+    langs = np.array([it.lang or "" for it in items])
+    cross = (langs[:, None] != langs[None, :]) & (langs[:, None] != "") & (langs[None, :] != "")
+    if cross.any():  # across languages terms cannot match: shared entity keys and embeddings decide
+        key_part = np.zeros((n, n))
+        if len(keyed) > 1:
+            counts = (km @ km.T).toarray()
+            share = np.where(counts >= cfg.cross_min_keys, counts / np.minimum.outer(sizes, sizes), 0.0)
+            key_part[np.ix_(keyed, keyed)] = share
+        x_score = cfg.cross_w_keys * key_part
+        x_weight = np.full((n, n), cfg.cross_w_keys)
+        if with_emb:
+            x_score[np.ix_(with_emb, with_emb)] += cfg.cross_w_embed * sem
+            x_weight[np.ix_(with_emb, with_emb)] += cfg.cross_w_embed
+        sim = np.where(cross, x_score / x_weight, sim)
     dated = [i for i, it in enumerate(items) if it.day]
     if len(dated) > 1:
         ordinal = np.array([items[i].day.toordinal() for i in dated], dtype=np.float64)
@@ -464,4 +508,5 @@ def item_from_article(article, embedding: np.ndarray | None = None, title_weight
         for t, c in marked_terms(title + "\n" + body, article).items():
             counts[t] += name_weight * c
     keys = frozenset(m.key for m in article.entities if m.key)
-    return StoryItem(id=article.id, terms=counts, keys=keys, embedding=embedding, day=article.published_date)
+    return StoryItem(id=article.id, terms=counts, keys=keys, embedding=embedding, day=article.published_date,
+                     lang=article.lang if article.lang and article.lang != "und" else None)

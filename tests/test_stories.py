@@ -151,3 +151,35 @@ def test_killed_add_resumes_exactly_once(tmp_path):
     with sqlite3.connect(db) as con:
         ids = [r[0] for r in con.execute("SELECT id FROM articles")]
     assert len(ids) == 400 and len(set(ids)) == 400
+
+
+def test_an_english_report_joins_the_arabic_story(seed_articles, tmp_path):
+    """Across languages, shared entity keys (places, the Kremlin) and embeddings put one event in one story."""
+    from khabar.article import Article
+
+    english = Article(
+        id="en-rouhani-putin", lang="en", title="Rouhani tells Putin Iran backs Karabakh ceasefire",
+        text="Iranian President Hassan Rouhani told Russian President Vladimir Putin in a phone call on Saturday "
+             "that Iran supports the ceasefire in Nagorno-Karabakh agreed in Moscow by the foreign ministers of "
+             "Russia, Azerbaijan and Armenia. The two leaders also discussed cooperation against COVID-19 and "
+             "Russia's Sputnik V vaccine, the Kremlin said.")
+    unrelated = Article(
+        id="en-chelsea", lang="en", title="Chelsea suffer surprise defeat in US tour opener",
+        text="Chelsea lost 4-2 to the New York Red Bulls in the first match of their American pre-season tour "
+             "on Wednesday, with Jose Mourinho fielding a young side.")
+    path = tmp_path / "docs.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for a in [*seed_articles, english, unrelated]:
+            rec = {"id": a.id, "title": a.title, "text": a.text, "lang": a.lang}
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["stories", "--input", str(path), "--json", "--embed", "title"]) == 0
+    groups = sorted(sorted(s["articles"]) for s in json.loads(buf.getvalue()))
+    assert sorted([*(a.id for a in seed_articles), "en-rouhani-putin"]) in groups
+    assert ["en-chelsea"] in groups
+    # the incremental clusterer (what `khabar add` runs) agrees
+    items = [item_from_article(analyze(a)) for a in [*seed_articles, english, unrelated]]
+    c = StoryClusterer()
+    ids = [c.add(it) for it in items]
+    assert ids[0] == ids[1] == ids[2] and ids[3] != ids[0]
