@@ -142,11 +142,15 @@ class StoryClusterer:
             score += cfg.w_embed * max(0.0, (cos - cfg.embed_floor) / (1.0 - cfg.embed_floor))
             weights += cfg.w_embed
         score /= weights
+        return score * self._decay(first, last, story)
+
+    def _decay(self, first: date | None, last: date | None, story: Story) -> float:
+        """The day-gap factor between an item (or story) spanning first..last and a story."""
         if first and last and story.first and story.last:
             gap = max((story.first - last).days, (first - story.last).days, 0)
             if gap > 1:
-                score *= math.exp(-gap / cfg.decay_days)
-        return score
+                return math.exp(-gap / self.config.decay_days)
+        return 1.0
 
     def _cross_score(self, keys: Sequence[str], emb: np.ndarray | None, first: date | None, last: date | None,
                      story: Story) -> float:
@@ -161,11 +165,7 @@ class StoryClusterer:
             score += cfg.cross_w_embed * max(0.0, (float(emb @ other) - cfg.embed_floor) / (1.0 - cfg.embed_floor))
             weights += cfg.cross_w_embed
         score /= weights
-        if first and last and story.first and story.last:
-            gap = max((story.first - last).days, (first - story.last).days, 0)
-            if gap > 1:
-                score *= math.exp(-gap / cfg.decay_days)
-        return score
+        return score * self._decay(first, last, story)
 
     def similarity(self, item: StoryItem, story: Story, vec: dict[str, float] | None = None,
                    key_total: float | None = None) -> float:
