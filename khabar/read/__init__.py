@@ -65,13 +65,7 @@ def read(
     document read whole (JSON lines and CSV stream row by row).
     """
     opts = _options(mapping, fmt, max_size)
-    for item in _items(iter_sources(paths), opts):
-        if isinstance(item, ReadError):
-            if on_error is None:
-                raise item
-            on_error(item)
-        else:
-            yield item
+    yield from _dispatch(_items(iter_sources(paths), opts), on_error)
 
 
 def read_bytes(
@@ -85,7 +79,12 @@ def read_bytes(
 ) -> Iterator[Article]:
     """Articles from one document held in memory (an upload); ``name`` gives its format by extension."""
     opts = _options(mapping, fmt, max_size)
-    for item in _items([Source.from_bytes(name, data)], opts):
+    yield from _dispatch(_items([Source.from_bytes(name, data)], opts), on_error)
+
+
+def _dispatch(items: Iterable[Article | ReadError], on_error: ErrorHandler | None) -> Iterator[Article]:
+    """Articles passed on; each error raised, or handed to ``on_error`` so the batch goes on."""
+    for item in items:
         if isinstance(item, ReadError):
             if on_error is None:
                 raise item
