@@ -235,3 +235,11 @@ def test_dateline_span_property(text):
         assert 0 <= d.start <= d.end <= len(text)
         assert text[d.start:d.start + len(d.text)] == d.text
         assert d.agency or d.outlet or d.date
+
+
+def test_products_named_after_an_agency_are_not_credits():
+    # the Sputnik V vaccine is not a credit to the Sputnik agency; the agency itself still is
+    assert agencies_in("أعلنت روسيا تسجيل لقاح «سبوتنيك» ضد كورونا") == []
+    assert agencies_in("Russia's Sputnik V vaccine was registered") == []
+    assert agencies_in("وقالت وكالة سبوتنيك إن لقاح سبوتنيك في فعال") == ["Sputnik"]
+    assert agencies_in("موسكو (سبوتنيك) - قال الكرملين") == ["Sputnik"]

@@ -284,6 +284,8 @@ _CUE_WORDS |= {p + w for w in list(_CUE_WORDS) for p in ("ل", "و", "ب", "ول
 _OPENERS = "(«\"“['{"
 _CLOSERS = ")»\"”]'}"
 _CLITICS = ("", "و", "ف", "ل", "ب", "ك", "ول", "وب", "فل", "فب", "لل")
+# A name after one of these words is a product named after the agency («لقاح سبوتنيك», "Sputnik V"), not a credit.
+_PRODUCT_WORDS = {"لقاح", "اللقاح", "للقاح", "لقاحات", "بلقاح", "ولقاح", "مصل", "vaccine", "vaccin", "vacuna", "aşı"}
 
 
 def _hits(text: str) -> list[tuple[int, int, Agency]]:
@@ -303,7 +305,7 @@ def _hits(text: str) -> list[tuple[int, int, Agency]]:
             continue
         if ws < start and not folded[start].isalpha():
             continue
-        if _keep_case_name(agency, text[start:end + 1]) is False:
+        if _keep_case_name(agency, text[start:end + 1]) is False or _names_product(folded, ws, end + 1):
             continue
         if strict:
             before = folded[:ws].rstrip()
@@ -323,6 +325,14 @@ def _hits(text: str) -> list[tuple[int, int, Agency]]:
             continue
         kept.append(hit)
     return kept
+
+
+def _names_product(folded: str, start: int, end: int) -> bool:
+    """Whether the name spanning ``folded[start:end]`` names a product: «لقاح سبوتنيك», "Sputnik V"."""
+    before = folded[max(0, start - 30):start].rstrip(" «\"“(").split()
+    after = folded[end:end + 4]
+    return bool(before and before[-1] in _PRODUCT_WORDS) or after[:2] in (" v", "-v") and (
+        len(after) < 3 or not after[2].isalnum())
 
 
 def _keep_case_name(agency: Agency, written: str) -> bool | None:
