@@ -22,6 +22,7 @@ QK = 32  # weights per Q4_0 block
 Q4_BLOCK = 18  # bytes per block: fp16 scale + 16 bytes of nibbles
 MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass on the CPU (bounds the activation buffers)
 GPU_BATCH_TOKENS = 32768  # padded tokens per forward pass on a GPU
+ORT_BATCH_TOKENS = 1024  # with onnxruntime attention: its (batch, heads, L, L) scores stay small
 
 
 def model_path(variant: str = "e5-small-q4.bin") -> Path:
@@ -333,9 +334,27 @@ def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray, kernels: O
     return pooled / lengths[:, None].astype(np.float32)
 
 
+def _torch_cpu_build() -> bool:
+    """True when the installed torch is a CPU-only build (read from torch/version.py, so torch is not imported)."""
+    import importlib.util
+    import re
+    import sys
+
+    if "torch" in sys.modules:
+        return False
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return True
+    try:
+        text = (Path(list(spec.submodule_search_locations)[0]) / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return bool(re.search(r"^cuda\s*(:[^=\n]*)?=\s*None\s*$", text, re.M)) and not re.search(r"^(hip|rocm)\s*(:[^=\n]*)?=\s*'", text, re.M)
+
+
 def torch_device() -> str | None:
     """"cuda" when torch with a CUDA device is importable, else None."""
-    if os.environ.get("KHABAR_NO_GPU"):
+    if os.environ.get("KHABAR_NO_GPU") or _torch_cpu_build():
         return None
     try:
         import torch
@@ -441,6 +460,7 @@ class E5Encoder(Encoder):
             w = self.weights
             self._kernels = OrtKernels(w.hidden, w.heads, w.ffn)
         self.backend = f"torch-{self.device}" if self._torch else "blas+onnxruntime" if self._kernels else "numpy"
+        self.max_tokens = ORT_BATCH_TOKENS if self._kernels else MAX_BATCH_TOKENS
         self._lock = threading.Lock()
 
     def token_ids(self, text: str, kind: str = "passage") -> list[int]:
@@ -481,7 +501,7 @@ class E5Encoder(Encoder):
         if self._torch is not None:  # a GPU wants big batches
             batches = list(plan_batches(lengths, max(batch_size, 256), GPU_BATCH_TOKENS))
         else:
-            batches = list(plan_batches(lengths, max(1, batch_size)))
+            batches = list(plan_batches(lengths, max(1, batch_size), self.max_tokens))
         eos = self.weights.tokenizer.eos
 
         def run(batch: np.ndarray) -> np.ndarray:
