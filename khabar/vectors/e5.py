@@ -334,10 +334,9 @@ def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray, kernels: O
     return pooled / lengths[:, None].astype(np.float32)
 
 
-def _torch_cpu_build() -> bool:
-    """True when the installed torch is a CPU-only build (read from torch/version.py, so torch is not imported)."""
+def _torch_lacks_gpu() -> bool:
+    """True when torch is absent or a CPU-only build (read from torch/version.py: importing torch costs 180 MB)."""
     import importlib.util
-    import re
     import sys
 
     if "torch" in sys.modules:
@@ -349,12 +348,21 @@ def _torch_cpu_build() -> bool:
         text = (Path(list(spec.submodule_search_locations)[0]) / "version.py").read_text(encoding="utf-8")
     except OSError:
         return False
-    return bool(re.search(r"^cuda\s*(:[^=\n]*)?=\s*None\s*$", text, re.M)) and not re.search(r"^(hip|rocm)\s*(:[^=\n]*)?=\s*'", text, re.M)
+    return cpu_only_torch_version(text)
+
+
+def cpu_only_torch_version(text: str) -> bool:
+    """True when the text of a torch/version.py says neither CUDA nor ROCm (which answers to torch.cuda too)."""
+    import re
+
+    no_cuda = re.search(r"^cuda\s*(:[^=\n]*)?=\s*None\s*$", text, re.M)
+    rocm = re.search(r"^(hip|rocm)\s*(:[^=\n]*)?=\s*['\"]", text, re.M)
+    return bool(no_cuda) and not rocm
 
 
 def torch_device() -> str | None:
     """"cuda" when torch with a CUDA device is importable, else None."""
-    if os.environ.get("KHABAR_NO_GPU") or _torch_cpu_build():
+    if os.environ.get("KHABAR_NO_GPU") or _torch_lacks_gpu():
         return None
     try:
         import torch
