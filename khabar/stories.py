@@ -1,8 +1,11 @@
 """Incremental story clustering: each article joins the best-matching open story or starts a new one.
 
-An article is reduced to a ``StoryItem`` (weighted terms, names and numbers counted more, entity keys, an optional
-embedding, a date). It joins the open story with the best average-link similarity (mean similarity to the
-members: one dot product against the sum of their unit vectors). Candidate stories come from postings of each
+An article is reduced to a ``StoryItem`` (``khabar.story_item``: terms, names and numbers counted more and again as
+a channel of their own, entity keys, the years the text names, an optional embedding, a date). It joins the open
+story with the best average-link similarity (mean similarity to the members: one dot product against the sum of
+their unit vectors; the term part counts ``1 + year_boost`` times for members naming a common year, which tells
+look-alike events of different years apart). Document frequencies are the stream's own plus a shipped background
+table, so the first articles of a stream are weighed well. Candidate stories come from postings of each
 member's rarest terms and of entity keys; stories idle for ``window_days`` are closed and swept from the
 postings, so one add costs about the same however many articles are stored. Stories that converge are merged.
 Deterministic: the same items in the same order give the same stories. ``cluster`` is the batch mode.
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,26 +22,32 @@ from datetime import date
 
 import numpy as np
 
+from khabar.align import background_df
+from khabar.story_item import (
+    NAME_MARK,
+    NAME_WEIGHT,
+    YEAR_KEY,
+    StoryItem,
+    item_from_article,
+    marked_terms,
+    split_keys,
+    text_years,
+)
 
-@dataclass(slots=True)
-class StoryItem:
-    """What clustering needs of an article."""
-
-    id: str
-    terms: Counter  # term -> count (title terms and names/numbers counted more)
-    keys: frozenset[str] = frozenset()  # entity keys (loc:RU, pers:…)
-    embedding: np.ndarray | None = None
-    day: date | None = None
-    lang: str | None = None
+__all__ = [  # the item helpers live in khabar.story_item; importable from here as before
+    "NAME_MARK", "NAME_WEIGHT", "YEAR_KEY", "Story", "StoryClusterer", "StoryConfig", "StoryItem", "cluster",
+    "item_from_article", "marked_terms", "similarity_matrix", "split_keys", "text_years", "weighted",
+    "year_agreements",
+]
 
 
 @dataclass
 class StoryConfig:
     """Parameters of the similarity between an article and a story, and of the join/merge decisions."""
 
-    threshold: float = 0.25  # join the best story at or above this similarity (average link to its members)
-    batch_threshold: float = 0.24  # batch mode: average-link cut
-    merge_threshold: float = 0.25  # merge two open stories whose average-link similarity reaches this
+    threshold: float = 0.30  # join the best story at or above this similarity (average link to its members)
+    batch_threshold: float = 0.32  # batch mode: average-link cut
+    merge_threshold: float = 0.30  # merge two open stories whose average-link similarity reaches this
     w_terms: float = 0.55
     w_keys: float = 0.04  # English keys are sparse: more weight lowered ECB+ F1
     w_embed: float = 0.10  # ECB+ dev: title embeddings at 0.25 lowered F1 (0.894 vs 0.908 without)
@@ -55,6 +63,10 @@ class StoryConfig:
     cross_w_keys: float = 0.6
     cross_w_embed: float = 0.4
     cross_min_keys: int = 3  # fewer shared keys than this count for nothing across languages
+    name_share: float = 0.36  # of the term cosine given to names and numbers (their own unit vector)
+    background_df: bool = True  # document frequencies: the stream's own plus khabar/resources/idf (a cold start
+    # weighs the first articles well)
+    year_boost: float = 0.5  # term similarity x (1 + year_boost) where both texts name a common year
 
 
 @dataclass(slots=True)
@@ -72,6 +84,7 @@ class Story:
     posted: set[str] = field(default_factory=set)  # index entries (terms, "\x00"+key) that point at this story
     closed: bool = False
     langs: Counter = field(default_factory=Counter)
+    years: Counter = field(default_factory=Counter)  # members' year sets (frozenset) -> members naming them
     _emb: np.ndarray | None = None  # cached mean member embedding
 
     def embedding(self) -> np.ndarray | None:
@@ -102,17 +115,16 @@ class StoryClusterer:
         self._next_id = 1
         self._newest: date | None = None
         self._since_prune = 0
+        self._background = background_df() if self.config.background_df else None
 
     # -- weights -------------------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
-        return math.log((self._n_docs + 1) / (self._df.get(term, 0) + 1)) + 1.0
+        bg, bg_n = self._background or ({}, 0)
+        return math.log((self._n_docs + bg_n + 1) / (self._df.get(term, 0) + bg.get(term, 0) + 1)) + 1.0
 
     def _weighted(self, terms: Counter) -> dict[str, float]:
-        n1 = self._n_docs + 1
-        df = self._df
-        vec = {t: (1.0 + math.log(c)) * (math.log(n1 / (df.get(t, 0) + 1)) + 1.0) for t, c in terms.items() if c > 0}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {t: v / norm for t, v in vec.items()}
+        """TF-IDF of the terms and of the names channel, each a unit vector scaled by its share."""
+        return weighted(terms, self._df, self._n_docs, self.config.name_share, self._background)
 
     @staticmethod
     def _key_weight(key: str) -> float:
@@ -121,13 +133,23 @@ class StoryClusterer:
     # -- similarity ----------------------------------------------------------------------------------------
     def _score(self, vec: dict[str, float], keys: Sequence[str], emb: np.ndarray | None,
                first: date | None, last: date | None, story: Story, scale: float,
-               key_total: float | None = None, lang: str | None = None) -> float:
-        cfg = self.config
+               key_total: float | None = None, lang: str | None = None, years: Counter | None = None) -> float:
         if lang and story.langs and lang not in story.langs:
-            return self._cross_score(keys, emb, first, last, story)
+            score = self._cross_score(keys, emb, story)
+        else:
+            score = self._same_score(vec, keys, emb, story, scale, key_total, years)
+        return score * self._decay(first, last, story)
+
+    def _same_score(self, vec: dict[str, float], keys: Sequence[str], emb: np.ndarray | None, story: Story,
+                    scale: float, key_total: float | None, years: Counter | None) -> float:
+        """Similarity to a story in the same language: average link over terms (raised where both name a common
+        year), shared keys, embeddings."""
+        cfg = self.config
         vsum = story.vsum
         shared_terms = vec.keys() & vsum.keys()  # set intersection in C; the sum runs over shared terms only
         dot = math.fsum([vec[t] * vsum[t] for t in shared_terms])  # exactly rounded: no hash-order effects
+        if years and story.years and cfg.year_boost:  # mean term link times the share of pairs naming a common year
+            dot *= 1.0 + cfg.year_boost * year_agreements(years, story.years) / scale
         score = cfg.w_terms * dot / scale
         weights = cfg.w_terms
         if keys and story.keys:  # entity keys count only where both sides have some
@@ -141,8 +163,7 @@ class StoryClusterer:
             cos = float(emb @ other)
             score += cfg.w_embed * max(0.0, (cos - cfg.embed_floor) / (1.0 - cfg.embed_floor))
             weights += cfg.w_embed
-        score /= weights
-        return score * self._decay(first, last, story)
+        return score / weights
 
     def _decay(self, first: date | None, last: date | None, story: Story) -> float:
         """The day-gap factor between an item (or story) spanning first..last and a story."""
@@ -152,8 +173,7 @@ class StoryClusterer:
                 return math.exp(-gap / self.config.decay_days)
         return 1.0
 
-    def _cross_score(self, keys: Sequence[str], emb: np.ndarray | None, first: date | None, last: date | None,
-                     story: Story) -> float:
+    def _cross_score(self, keys: Sequence[str], emb: np.ndarray | None, story: Story) -> float:
         """Similarity to a story in other languages: shared entity keys and embeddings, never terms."""
         cfg = self.config
         shared = [k for k in keys if k in story.keys]
@@ -164,15 +184,16 @@ class StoryClusterer:
         if emb is not None and other is not None:
             score += cfg.cross_w_embed * max(0.0, (float(emb @ other) - cfg.embed_floor) / (1.0 - cfg.embed_floor))
             weights += cfg.cross_w_embed
-        score /= weights
-        return score * self._decay(first, last, story)
+        return score / weights
 
     def similarity(self, item: StoryItem, story: Story, vec: dict[str, float] | None = None,
                    key_total: float | None = None) -> float:
-        """Similarity in [0, 1] of an item to a story: average link over terms, plus keys, embedding, day gap."""
+        """Similarity of an item to a story (0 to 1, up to 1 + year_boost where years agree): average link over
+        terms and names, plus keys, embedding, day gap."""
         vec = vec if vec is not None else self._weighted(item.terms)
-        return self._score(vec, sorted(item.keys), item.embedding, item.day, item.day, story, max(1, len(story.members)),
-                           key_total, item.lang)
+        keys, years = split_keys(item.keys)
+        return self._score(vec, keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
+                           key_total, item.lang, Counter({years: 1}) if years else None)
 
     def _lookup(self, entries: Iterable[str], day: date | None, exclude: int = 0) -> list[int]:
         cfg = self.config
@@ -207,14 +228,15 @@ class StoryClusterer:
         self._n_docs += 1
         self._df.update(item.terms.keys())
         vec = self._weighted(item.terms)
-        entries = self._entries(vec, item.keys)
+        keys, years = split_keys(item.keys)  # keys sorted: bit-identical scores in every process
+        entries = self._entries(vec, keys)
         best, best_sim = None, self.config.threshold
-        keys = sorted(item.keys)  # sums over keys in one order: bit-identical scores in every process
         key_total = sum(self._key_weight(k) for k in keys)
+        own_years = Counter({years: 1}) if years else None
         for sid in self._lookup(entries, item.day):
             story = self.stories[sid]
             sim = self._score(vec, keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
-                              key_total, item.lang)
+                              key_total, item.lang, own_years)
             if sim >= best_sim:
                 best, best_sim = sid, sim
         if best is None:
@@ -257,7 +279,7 @@ class StoryClusterer:
             story = self.stories.get(sid)
             if story is None:
                 story = self.stories[sid] = Story(id=sid)
-            self._join(story, item, vec, self._entries(vec, item.keys))
+            self._join(story, item, vec, self._entries(vec, split_keys(item.keys)[0]))
             self.assignment[item.id] = stored
             if item.day and (self._newest is None or item.day > self._newest):
                 self._newest = item.day
@@ -282,7 +304,10 @@ class StoryClusterer:
         for t, w in vec.items():
             vsum[t] = vsum.get(t, 0.0) + w
         self._trim(story)
-        story.keys.update(item.keys)
+        keys, years = split_keys(item.keys)
+        story.keys.update(keys)
+        if years:
+            story.years[years] += 1
         if item.lang:
             story.langs[item.lang] += 1
         if item.embedding is not None:
@@ -309,7 +334,8 @@ class StoryClusterer:
         key_total = sum(self._key_weight(k) for k in keys)
         for other in self._lookup(self._entries(vec, top_keys), story.last, exclude=sid)[: self.config.merge_candidates]:
             o = self.stories[other]
-            sim = self._score(vec, keys, emb, story.first, story.last, o, n * len(o.members), key_total)
+            sim = self._score(vec, keys, emb, story.first, story.last, o, n * len(o.members), key_total,
+                              years=story.years)
             if sim >= best_sim:
                 best, best_sim = other, sim
         if best is not None:
@@ -323,6 +349,7 @@ class StoryClusterer:
         self._trim(a)
         a.keys.update(b.keys)
         a.langs.update(b.langs)
+        a.years.update(b.years)
         if b.embed_sum is not None:
             a.embed_sum = b.embed_sum.copy() if a.embed_sum is None else a.embed_sum + b.embed_sum
         a._emb = None
@@ -336,7 +363,7 @@ class StoryClusterer:
                 posting.discard(gone)
                 posting.add(keep)
             a.posted.add(e)
-        b.members, b.vsum, b.keys, b.embed_sum, b.posted = [], {}, Counter(), None, set()
+        b.members, b.vsum, b.keys, b.embed_sum, b.posted, b.years = [], {}, Counter(), None, set(), Counter()
 
     def prune(self) -> int:
         """Close stories idle longer than ``window_days`` behind the newest item: unindex them, drop their sums."""
@@ -356,6 +383,7 @@ class StoryClusterer:
                             del self._postings[e]
                 story.closed = True
                 story.posted, story.vsum, story.keys, story.embed_sum, story._emb = set(), {}, Counter(), None, None
+                story.years = Counter()
                 closed += 1
         return closed
 
@@ -368,6 +396,33 @@ class StoryClusterer:
     def clusters(self) -> dict[int, list[str]]:
         """Live stories: id -> member ids, in order of addition."""
         return {sid: list(s.members) for sid, s in sorted(self.stories.items()) if s.merged_into is None}
+
+
+def year_agreements(a: Counter, b: Counter) -> int:
+    """Pairs of members, one from each side, that name a common year (Counters of members' year sets)."""
+    return sum(ca * cb for ya, ca in a.items() for yb, cb in b.items() if not ya.isdisjoint(yb))
+
+
+def weighted(terms: Counter, df: Counter, n_docs: int, name_share: float,
+             background: tuple[dict[str, int], int] | None = None) -> dict[str, float]:
+    """Unit TF-IDF vectors of the terms and of the names channel, scaled so that a dot product gives
+    ``(1 - name_share) * term cosine + name_share * names cosine``. Document frequencies are the items' own plus
+    ``background`` (term -> df, number of documents) where given."""
+    bg, bg_n = background or ({}, 0)
+    n1 = n_docs + bg_n + 1
+    plain: dict[str, float] = {}
+    names: dict[str, float] = {}
+    for t, c in terms.items():
+        if c > 0:
+            name = t[:1] == NAME_MARK
+            d = df.get(t, 0) + bg.get(t[1:] if name else t, 0) + 1
+            (names if name else plain)[t] = (1.0 + math.log(c)) * (math.log(n1 / d) + 1.0)
+    out: dict[str, float] = {}
+    for part, share in ((plain, 1.0 - name_share), (names, name_share)):
+        if part and share > 0:
+            scale = math.sqrt(share) / math.sqrt(math.fsum([v * v for v in part.values()]))
+            out.update({t: v * scale for t, v in part.items()})
+    return out
 
 
 def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = None,
@@ -391,22 +446,32 @@ def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = N
     if given is not None:
         df, idf_n = given
     for r, it in enumerate(items):
-        for t, c in it.terms.items():
+        for t, w in weighted(it.terms, df, idf_n, cfg.name_share).items():
             rows.append(r)
             cols.append(vocab.setdefault(t, len(vocab)))
-            vals.append((1.0 + math.log(c)) * (math.log((idf_n + 1) / (df.get(t, 0) + 1)) + 1.0))
+            vals.append(w)
     m = csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))), dtype=np.float64)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
-    norms[norms == 0] = 1.0
-    m = csr_matrix(m.multiply(1.0 / norms[:, None]))
-    score = cfg.w_terms * (m @ m.T).toarray()
+    term_sim = (m @ m.T).toarray()
+    split = [split_keys(it.keys) for it in items]
+    dated_text = [i for i, (_, years) in enumerate(split) if years]
+    if len(dated_text) > 1 and cfg.year_boost:  # both name a common year: the term similarity counts more
+        year_ids: dict[int, int] = {}
+        yr, yc = [], []
+        for r, i in enumerate(dated_text):
+            for y in sorted(split[i][1]):
+                yr.append(r)
+                yc.append(year_ids.setdefault(y, len(year_ids)))
+        ym = csr_matrix((np.ones(len(yr)), (yr, yc)), shape=(len(dated_text), len(year_ids)))
+        idx = np.ix_(dated_text, dated_text)
+        term_sim[idx] *= 1.0 + cfg.year_boost * ((ym @ ym.T).toarray() > 0)
+    score = cfg.w_terms * term_sim
     weight = np.full((n, n), cfg.w_terms)
-    keyed = [i for i, it in enumerate(items) if it.keys]
+    keyed = [i for i, (keys, _) in enumerate(split) if keys]
     if len(keyed) > 1:
         key_ids: dict[str, int] = {}
         kr, kc = [], []
         for r, i in enumerate(keyed):
-            for k in items[i].keys:
+            for k in split[i][0]:
                 kr.append(r)
                 kc.append(key_ids.setdefault(k, len(key_ids)))
         km = csr_matrix((np.ones(len(kr)), (kr, kc)), shape=(len(keyed), len(key_ids)))
@@ -447,7 +512,6 @@ def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = N
     return sim
 
 
-NAME_WEIGHT = 3  # extra counts of a name or number (chosen on ECB+ dev; see khabar eval stories)
 BATCH_EXACT_LIMIT = 4000  # up to this many items, batch mode runs exact average-link clustering
 
 
@@ -476,37 +540,3 @@ def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None,
     clusterer = StoryClusterer(cfg)
     clusterer.add_many(order)
     return list(clusterer.clusters().values())
-
-
-NAME_OR_NUMBER = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])(?<!^)\b[A-Z][\w'’-]+|\b\d[\d,.]*\d\b|\b\d\b")
-
-
-def marked_terms(text: str, article) -> Counter:
-    """Terms of the words that tell look-alike events apart: names (capitalised mid-sentence, entity mentions)
-    and numbers."""
-    from khabar.lang.tokens import terms
-
-    found = NAME_OR_NUMBER.findall(text)
-    found.extend(m.text for m in article.entities if m.text and not m.text[:1].isascii())  # Latin: capitals
-    return Counter(terms("\n".join(found), article.lang)) if found else Counter()
-
-
-def item_from_article(article, embedding: np.ndarray | None = None, title_weight: int = 2,
-                      name_weight: int = NAME_WEIGHT) -> StoryItem:
-    """The StoryItem of an analysed Article: body terms, title terms counted ``title_weight`` times, and names and
-    numbers counted ``name_weight`` times more."""
-    from khabar.lang.tokens import terms
-
-    counts: Counter = Counter()
-    lang = article.lang
-    title = article.title or ""
-    if title:
-        counts.update({t: c * title_weight for t, c in Counter(terms(title, lang)).items()})
-    body = " ".join(s.text for s in article.sentences) if article.sentences else article.text
-    counts.update(terms(body, lang))
-    if name_weight:
-        for t, c in marked_terms(title + "\n" + body, article).items():
-            counts[t] += name_weight * c
-    keys = frozenset(m.key for m in article.entities if m.key)
-    return StoryItem(id=article.id, terms=counts, keys=keys, embedding=embedding, day=article.published_date,
-                     lang=article.lang if article.lang and article.lang != "und" else None)

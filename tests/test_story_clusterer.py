@@ -6,8 +6,20 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
+
 from khabar.article import Article
-from khabar.stories import StoryClusterer, StoryConfig, StoryItem, cluster, item_from_article
+from khabar.stories import (
+    NAME_MARK,
+    StoryClusterer,
+    StoryConfig,
+    StoryItem,
+    cluster,
+    item_from_article,
+    similarity_matrix,
+    split_keys,
+    text_years,
+)
 
 TOPICS = [
     "earthquake turkey malatya dead rescue rubble",
@@ -80,4 +92,34 @@ def test_names_and_numbers_tell_lookalike_events_apart():
     assert named[0].terms["boxing"] == plain[0].terms["boxing"]  # a sentence-initial capital is no name
     cfg = StoryConfig(batch_threshold=0.45)
     assert sorted(sorted(g) for g in cluster(named, cfg)) == [["0", "1"], ["2", "3"]]
-    assert len(cluster(plain, cfg)) == 1  # without the names' weight the two fights read as one story
+    assert named[0].terms[NAME_MARK + "rahman"] == 2 and NAME_MARK + "boxing" not in named[0].terms
+    # without the names' weight and their own channel the two fights read as one story
+    assert len(cluster(plain, StoryConfig(batch_threshold=0.45, name_share=0.0))) == 1
+
+
+def test_years_named_in_the_text():
+    a = Article(text="The 2008 quake (magnitude 6.1) was stronger than in 1999; 20081 people, 2,000 homes.",
+                title="Quake", id="q", lang="en")
+    a.analyzed = True
+    assert text_years(a) == {2008, 1999}  # not 20081 nor 2,000
+    assert split_keys(item_from_article(a).keys)[1] == frozenset({2008, 1999})
+
+
+def test_a_common_year_raises_term_similarity_in_batch_and_incremental():
+    words = Counter("earthquake island province magnitude villages rescue".split())
+    other = Counter("earthquake island province magnitude homes wounded".split())
+
+    def pair(y1: int, y2: int) -> list[StoryItem]:
+        return [StoryItem("a", words, keys=frozenset({f"year:{y1}"})),
+                StoryItem("b", other, keys=frozenset({f"year:{y2}"}))]
+
+    cfg = StoryConfig()
+    same, diff = similarity_matrix(pair(2005, 2005), cfg)[0, 1], similarity_matrix(pair(2005, 2008), cfg)[0, 1]
+    assert 0 < diff < same == pytest.approx(diff * (1 + cfg.year_boost))
+    sims = []
+    for y1, y2 in ((2005, 2005), (2005, 2008)):
+        c = StoryClusterer(StoryConfig(threshold=1.1))  # each item its own story
+        first, second = pair(y1, y2)
+        c.add(first)
+        sims.append(c.similarity(second, c.stories[c.assignment["a"]]))
+    assert 0 < sims[1] < sims[0] == pytest.approx(sims[1] * (1 + cfg.year_boost))

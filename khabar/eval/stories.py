@@ -166,6 +166,12 @@ def run(args: argparse.Namespace) -> int:
     p, r, f = held_out(items, docs, gold, grid, lambda t: StoryConfig(batch_threshold=t), cluster)
     results["khabar batch, threshold tuned on other topics (2-fold)"] = {
         "threshold": float("nan"), "P": p, "R": r, "F1": f}
+    shares, boosts = (0.2, 0.36, 0.5), (0.0, 0.25, 0.5, 1.0)
+    weight_grid = [(t, ns, yb) for ns in shares for yb in boosts for t in grid[6:16]]
+    p, r, f = held_out(items, docs, gold, weight_grid,
+                       lambda x: StoryConfig(batch_threshold=x[0], name_share=x[1], year_boost=x[2]), cluster)
+    results["khabar batch, threshold + name share + year boost on other topics"] = {
+        "threshold": float("nan"), "P": p, "R": r, "F1": f}
     p, r, f = bcubed(incremental(items, cfg), gold)
     results["khabar incremental, as khabar add (default threshold)"] = {
         "threshold": cfg.threshold, "P": p, "R": r, "F1": f}
