@@ -81,6 +81,22 @@ def title_of(title: str | None, text: str | None) -> str:
     return _cut(" ".join(m.group(0).split()) if m else body, 200)
 
 
+HEAD_SENTS, TAIL_SENTS, SENT_CHARS = 16, 4, 300
+
+
+def body_sentences(body: str, lang: str | None = None) -> list[str]:
+    """The body's sentences of three words or more, each cut to ``SENT_CHARS``: the first 16 and the last 4."""
+    from khabar.lang.segment import split_sentences
+
+    if not body:
+        return []
+    sents = [" ".join(s.text.split()) for s in split_sentences(body, lang=lang)]
+    sents = [_cut(s, SENT_CHARS) for s in sents if len(s.split()) >= 3]
+    if len(sents) > HEAD_SENTS + TAIL_SENTS:
+        sents = sents[:HEAD_SENTS] + sents[-TAIL_SENTS:]
+    return sents
+
+
 def views(title: str | None, text: str | None) -> dict[str, str]:
     """The texts embedded for an article: title, lead, and body (head and tail of a long one, HFL's trick)."""
     title = title_of(title, text)
@@ -96,6 +112,8 @@ _DIGITS = re.compile(r"\d{2,}")
 _CAPS = re.compile(r"\b[A-ZÇĞİÖŞÜÂÉÈÊÎÔ][\wçğıöşüâéèêîôàù'’-]{2,}")
 _URL_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 EMBED_VIEWS = ("title", "lead", "body")
+SENTS = "sents"  # the view of body sentences, embedded one by one (matched sentence to sentence)
+VIEW_KINDS = (*EMBED_VIEWS, SENTS)
 UNRELATED_COSINE = 0.75  # e5 cosine of unrelated texts: what a missing view counts as
 
 
@@ -107,6 +125,7 @@ class Profile:
     body: str
     lang: str | None
     views: dict[str, str]
+    sentences: list[str]
     lex: dict[str, tuple[sparse.csr_matrix, sparse.csr_matrix]]
     shingles: frozenset[str]
     numbers: frozenset[str]
@@ -116,6 +135,8 @@ class Profile:
     keywords: frozenset[int] = frozenset()
     sets: dict[str, frozenset[str]] = field(default_factory=dict)  # entity keys by kind, days, months
     emb: dict[str, np.ndarray | None] = field(default_factory=dict)
+    sent_emb: np.ndarray | None = None  # (sentences, dim) when the "sents" view is embedded
+    sent_lex: sparse.csr_matrix | None = None  # character TF-IDF rows of the sentences
 
 
 def _shingles(tokens: list[str], k: int = 3) -> frozenset[str]:
@@ -145,12 +166,14 @@ def profile(title: str | None, text: str | None, *, lang: str | None = None, url
            "all": lexical.vectors(title + " " + body)}
     domain, url_words = _url_parts(url)
     raw = title + " " + body
+    sents = body_sentences(body, lang)
     return Profile(
-        title=title, body=body, lang=lang, views=v, lex=lex,
+        title=title, body=body, lang=lang, views=v, sentences=sents, lex=lex,
         shingles=_shingles(terms(body)),
         numbers=frozenset(_DIGITS.findall(normalize_digits(raw))),
         caps=frozenset(normalize(m) for m in _CAPS.findall(raw)),
         url_words=url_words, domain=domain, keywords=_top(lex["all"][0], 12),
+        sent_lex=sparse.vstack([lexical.vectors(s)[1] for s in sents]).tocsr() if sents else None,
         sets={k: frozenset(v) for k, v in (sets or {}).items()},
     )
 
@@ -172,8 +195,8 @@ def parse_views(spec: str) -> ViewSpec:
     for part in filter(None, (s.strip() for s in spec.split(";"))):
         lang, _, names = part.rpartition("=")
         kinds = tuple(n for n in names.split(",") if n)
-        if not set(kinds) <= set(EMBED_VIEWS):
-            raise ValueError(f"views must be among {','.join(EMBED_VIEWS)}: {part!r}")
+        if not set(kinds) <= set(VIEW_KINDS):
+            raise ValueError(f"views must be among {','.join(VIEW_KINDS)}: {part!r}")
         out[lang or "*"] = kinds
     return out
 
@@ -191,10 +214,13 @@ def embed_profiles(profiles: list[Profile], encode: Callable[[list[str]], np.nda
     def of(p: Profile) -> tuple[str, ...]:
         return spec.get(p.lang or "", spec.get("*", EMBED_VIEWS))
 
-    texts = sorted({p.views[k] for p in profiles for k in of(p) if p.views[k]})
-    vecs = dict(zip(texts, encode(texts), strict=True)) if texts else {}
+    texts = {p.views[k] for p in profiles for k in of(p) if k != SENTS and p.views[k]}
+    texts |= {s for p in profiles if SENTS in of(p) for s in p.sentences}
+    ordered = sorted(texts)
+    vecs = dict(zip(ordered, encode(ordered), strict=True)) if ordered else {}
     for p in profiles:
-        p.emb = {k: vecs.get(p.views[k]) for k in of(p)}
+        p.emb = {k: vecs.get(p.views[k]) for k in of(p) if k != SENTS}
+        p.sent_emb = np.stack([vecs[s] for s in p.sentences]) if SENTS in of(p) and p.sentences else None
 
 
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
@@ -218,12 +244,16 @@ def _ecos(a: np.ndarray | None, b: np.ndarray | None) -> float:
     return float(np.dot(a, b))
 
 
+CROSS_FEATURES = ("w_title_lead", "w_cross_mean", "e_title_lead", "kw25_j", "kw12_shared", "num_c", "num_shared",
+                  "caps_shared")
+SENT_FEATURES = ("s_bma", "s_max", "s_mean", "s_close", "s_doc", "s_lead", "s_title_x", "l_bma", "l_max")
 FEATURES = (
     "w_all", "c_all", "w_title", "c_title", "w_lead", "c_lead", "w_cross", "c_cross",
     "shingle_j", "shingle_c", "num_j", "caps_j", "url_j", "same_domain",
     "e_title", "e_lead", "e_body", "e_cross", "e_max",
     "len_min", "len_ratio", "no_body", "same_lang", "kw_j",
     "places_j", "people_j", "orgs_j", "ents_j", "ents_shared", "days_j", "months_j",
+    *CROSS_FEATURES, *SENT_FEATURES,
 )
 SET_KINDS = ("places", "people", "organisations", "days", "months")
 
@@ -262,7 +292,51 @@ def pair_features(a: Profile, b: Profile) -> np.ndarray:
         float(a.lang == b.lang) if a.lang and b.lang else 1.0,
         jaccard(a.keywords, b.keywords),
         *_set_features(a, b),
+        *_cross_features(a, b, e_title), *sentence_features(a, b, e_body, c_lead),
     ], dtype=np.float32)
+
+
+def _cross_features(a: Profile, b: Profile, e_title: float) -> list[float]:
+    """One article's title against the other's lead, both cross directions averaged, keyword and number overlaps."""
+    def cos(x: str, y: str) -> float:
+        return cosine(a.lex[x][0], b.lex[y][0])
+
+    tl = [_ecos(a.emb.get("title"), b.emb.get("lead")), _ecos(a.emb.get("lead"), b.emb.get("title"))]
+    tl = [c for c in tl if c == c]
+    ka, kb = _top(a.lex["all"][0], 12), _top(b.lex["all"][0], 12)
+    shared_numbers = len(a.numbers & b.numbers)
+    return [max(cos("title", "lead"), cos("lead", "title")), (cos("title", "all") + cos("all", "title")) / 2,
+            max(tl, default=e_title), jaccard(_top(a.lex["all"][0], 25), _top(b.lex["all"][0], 25)),
+            len(ka & kb) / 12, shared_numbers / max(1, min(len(a.numbers), len(b.numbers))),
+            float(np.log1p(shared_numbers)), float(np.log1p(len(a.caps & b.caps)))]
+
+
+def _match(sims: np.ndarray) -> tuple[float, float, float, float]:
+    """Best-match average both ways, the best pair, the mean, and the share of sentences with a close match."""
+    row, col = sims.max(axis=1), sims.max(axis=0)
+    return (float((row.mean() + col.mean()) / 2), float(sims.max()), float(sims.mean()),
+            float(((row >= 0.9).mean() + (col >= 0.9).mean()) / 2))
+
+
+def sentence_features(a: Profile, b: Profile, fallback: float, lexical_fallback: float) -> list[float]:
+    """Sentence-to-sentence matches (embedding and character TF-IDF): what two articles say alike, line by line."""
+    if a.sent_emb is not None and b.sent_emb is not None:
+        bma, best, mean, close = _match(a.sent_emb @ b.sent_emb.T)
+        da, db = a.sent_emb.mean(axis=0), b.sent_emb.mean(axis=0)
+        doc = float(da @ db / max(float(np.linalg.norm(da) * np.linalg.norm(db)), 1e-12))
+        lead = float(a.sent_emb[0] @ b.sent_emb[0])
+        ta, tb = a.emb.get("title"), b.emb.get("title")
+        crosses = [float((b.sent_emb @ ta).max())] if ta is not None else []
+        crosses += [float((a.sent_emb @ tb).max())] if tb is not None else []
+        tx = max(crosses, default=fallback)
+    else:
+        bma = best = mean = doc = lead = tx = fallback
+        close = 0.0
+    if a.sent_lex is not None and b.sent_lex is not None:
+        lbma, lbest, _, _ = _match((a.sent_lex @ b.sent_lex.T).toarray())
+    else:
+        lbma = lbest = lexical_fallback
+    return [bma, best, mean, close, doc, lead, tx, lbma, lbest]
 
 
 OVERLAPS = ("w_all", "c_lead", "w_title", "shingle_c", "num_j", "caps_j", "kw_j", "ents_j", "days_j")

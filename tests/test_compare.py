@@ -11,7 +11,18 @@ import pytest
 from khabar.article import Article
 from khabar.compare import DIMENSIONS, article_groups, compare, read_pairs, score_rows
 from khabar.eval.compare import cross_validate, grouped_folds, pearson
-from khabar.features import body_of, is_garbled, parse_views, repair, title_of
+from khabar.features import (
+    FEATURES,
+    body_of,
+    body_sentences,
+    embed_profiles,
+    is_garbled,
+    pair_features,
+    parse_views,
+    profile,
+    repair,
+    title_of,
+)
 from khabar.vectors.lexical import LexicalModel, cosine, terms
 
 UNRELATED = {
@@ -187,6 +198,7 @@ def test_title_falls_back_on_first_sentence() -> None:
 
 def test_parse_views() -> None:
     assert parse_views("title;ar=title,body") == {"*": ("title",), "ar": ("title", "body")}
+    assert parse_views("title,sents") == {"*": ("title", "sents")}
     with pytest.raises(ValueError):
         parse_views("title,nose")
 
@@ -227,3 +239,39 @@ def test_training_is_deterministic(shared_data: Path, tmp_path: Path) -> None:
     train(pairs, out=tmp_path / "b", seed=3)
     X = np.random.default_rng(1).random((5, len(CompareModel.load(tmp_path / "a").meta["features"])))
     assert np.array_equal(CompareModel.load(tmp_path / "a").predict(X), CompareModel.load(tmp_path / "b").predict(X))
+
+
+def test_body_sentences_keep_head_and_tail() -> None:
+    body = " ".join(f"Phrase numéro {i} du texte." for i in range(40))
+    sents = body_sentences(body, "fr")
+    assert len(sents) == 20 and sents[0].startswith("Phrase numéro 0 ") and sents[-1].startswith("Phrase numéro 39 ")
+    assert body_sentences("", "fr") == [] and all(len(s) <= 300 for s in body_sentences("mot " * 400, "fr"))
+
+
+def _toy_encode(texts: list[str]) -> np.ndarray:
+    """A bag-of-words 'encoder': unit vectors of hashed words, so shared words mean a high cosine."""
+    out = np.zeros((len(texts), 64), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in t.lower().split():
+            out[i, sum(map(ord, w)) % 64] += 1.0
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_sentence_features_match_line_by_line() -> None:
+    lex = LexicalModel()
+    a = profile("Rain in Devon", "Heavy rain fell on Devon on Sunday morning. The roads were closed by the police. "
+                "Schools stayed shut all day long.", lang="en", lexical=lex)
+    b = profile("Storm hits Devon", "The roads were closed by the police. Heavy rain fell on Devon on Sunday morning.",
+                lang="en", lexical=lex)
+    c = profile("Metro opens", "A new metro line opened in the east of the city. It will carry many passengers.",
+                lang="en", lexical=lex)
+    embed_profiles([a, b, c], _toy_encode, {"*": ("title", "sents")})
+    assert a.sent_emb is not None and a.sent_emb.shape == (3, 64)
+    near = dict(zip(FEATURES, pair_features(a, b), strict=True))
+    far = dict(zip(FEATURES, pair_features(a, c), strict=True))
+    assert near["s_max"] == pytest.approx(1.0, abs=1e-5) and near["s_close"] > 0.6
+    assert near["s_bma"] > far["s_bma"] and near["l_bma"] > far["l_bma"]
+    # without the sentence view, the sentence scores fall back on the body cosine: the row stays complete
+    embed_profiles([a, b], _toy_encode, {"*": ("title", "body")})
+    row = dict(zip(FEATURES, pair_features(a, b), strict=True))
+    assert a.sent_emb is None and row["s_bma"] == pytest.approx(row["e_body"])
