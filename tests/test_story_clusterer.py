@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -19,6 +20,7 @@ from khabar.stories import (
     similarity_matrix,
     split_keys,
     text_years,
+    weighted,
 )
 
 TOPICS = [
@@ -103,6 +105,25 @@ def test_years_named_in_the_text():
     a.analyzed = True
     assert text_years(a) == {2008, 1999}  # not 20081 nor 2,000
     assert split_keys(item_from_article(a).keys)[1] == frozenset({2008, 1999})
+    a.published = datetime(2008, 5, 1)  # the publication year: the day gap weighs it, every article names it
+    assert text_years(a) == {1999}
+
+
+def test_names_channel_share_of_the_term_cosine():
+    a = Counter({"quake": 2, "island": 1, NAME_MARK + "qeshm": 1, NAME_MARK + "2005": 1})
+    b = Counter({"quake": 1, "homes": 1, NAME_MARK + "qeshm": 1})
+    df, n, share = Counter({"quake": 2, "island": 1, "homes": 1, NAME_MARK + "qeshm": 2, NAME_MARK + "2005": 1}), 2, 0.3
+
+    def cos(x: dict, y: dict) -> float:
+        return sum(x[t] * y.get(t, 0.0) for t in x) / math.sqrt(sum(v * v for v in x.values()) *
+                                                               sum(v * v for v in y.values()))
+
+    plain = [weighted(Counter({t: c for t, c in x.items() if t[0] != NAME_MARK}), df, n, 0.0) for x in (a, b)]
+    names = [weighted(Counter({t: c for t, c in x.items() if t[0] == NAME_MARK}), df, n, 1.0) for x in (a, b)]
+    va, vb = weighted(a, df, n, share), weighted(b, df, n, share)
+    dot = sum(w * vb.get(t, 0.0) for t, w in va.items())
+    assert dot == pytest.approx((1 - share) * cos(*plain) + share * cos(*names))
+    assert sum(w * w for w in va.values()) == pytest.approx(1.0)
 
 
 def test_a_common_year_raises_term_similarity_in_batch_and_incremental():
