@@ -148,6 +148,32 @@ def test_ngram_features_follow_the_options():
     assert "win=د" in wide[0] and "win=ج" not in wide[0]
 
 
+def test_cluster_features_core_and_bigrams():
+    clusters = {"موسكو": ("1", "10", "100"), "زار": ("2", "20", "200")}
+    core = {"موسكو": ("3", "30", "300", "3000"), "زار": ("4", "40", "400", "4000")}
+    fx = FeatureExtractor(clusters, cluster_bigrams=True, core_clusters=core, core_context=(1, 2))
+    feats = fx.sentence(["زار", "وموسكو", "أمس"])
+    assert {"k0=3", "k3=3000", "-1:k1=40", "-1:k2=400", "kb-=40|30", "cb3=2|1|none"} <= set(feats[1])
+    assert "k0=none" in feats[2] and "kb+=30|none" in feats[1] and "cb-=20|10" in feats[1]
+    assert "+1:k2=300" in feats[0] and not any(f.startswith(("cb-", "kb-")) for f in feats[0])
+    plain = FeatureExtractor(clusters).sentence(["زار", "وموسكو", "أمس"])
+    assert not any(f.startswith(("k", "cb", "-1:k")) for fs in plain for f in fs)
+
+
+def test_core_clusters_from_text():
+    from khabar.extract.ner_vectors import core_of, core_vectors, kmeans_ids
+
+    assert core_of("والكرملين") == "كرملين" and core_of("بموسكو") == "موسكو"
+    texts = [" ".join(["زار", "الرئيس", name, "العاصمة", city, "أمس"] * 3)
+             for name in ("بوتين", "روحاني", "أردوغان", "ماكرون") for city in ("موسكو", "طهران", "أنقرة", "باريس")]
+    cores, vec = core_vectors(texts, context_size=50, dims=4, min_count=2)
+    assert "كرملين" not in cores and "رييس" in cores and vec.shape == (len(cores), 4)
+    a = kmeans_ids(vec, (2,))
+    assert a == kmeans_ids(vec, (2,)) and len(a[0]) == len(cores)  # deterministic
+    idx = {c: i for i, c in enumerate(cores)}
+    assert a[0][idx["بوتين"]] == a[0][idx["روحاني"]]  # names in the same contexts share a cluster
+
+
 # --- training (small slice of the shared data) -----------------------------------------------------------
 
 

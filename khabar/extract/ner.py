@@ -20,6 +20,7 @@ from pathlib import Path
 from khabar.article import Mention
 from khabar.extract.entities import EntityTagger, entity_key
 from khabar.extract.ner_features import FeatureExtractor, Gazetteer, split_proclitic
+from khabar.extract.ner_vectors import load_core_clusters
 from khabar.lang.normalize import normalize
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "ner"
@@ -31,7 +32,9 @@ KINDS = ("PERS", "LOC", "ORG", "MISC")
 # Sentences either side whose names a sentence borrows when text has no document boundaries (ANERcorp);
 # tuned on a slice of the training block held out from the model (the last sixth of it), never on the dev block.
 WINDOW = 15
-FEATURES = {"ngrams": True, "wide": 0}  # FeatureExtractor options of newly trained models (kept in meta.json)
+# FeatureExtractor options of newly trained models (kept in meta.json)
+FEATURES = {"ngrams": True, "wide": 0, "cluster_bigrams": True, "core_context": [1, 2]}
+CORE_CLUSTERS = "core_clusters.tsv"  # clusters of clitic-split cores (khabar.extract.ner_vectors)
 
 Sentence = list[tuple[str, str]]
 
@@ -115,7 +118,8 @@ def make_extractor(resources: Path = RESOURCES, features: dict | None = None) ->
         features = json.loads(meta.read_text(encoding="utf-8")).get("features", {}) if meta.is_file() else {}
         features = {"ngrams": False, **features}  # models from before the n-gram features recorded none
     clusters = _load_clusters(resources / "clusters.tsv")
-    return FeatureExtractor(clusters, Gazetteer.load(resources / "gazetteer.tsv"), **features)
+    core = load_core_clusters(resources / CORE_CLUSTERS) if features.get("core_context") is not None else None
+    return FeatureExtractor(clusters, Gazetteer.load(resources / "gazetteer.tsv"), core_clusters=core, **features)
 
 
 class NerModel:
@@ -477,7 +481,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--heldout-only", action="store_true", help="train only the model without the dev block")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N sentences (quick checks)")
     parser.add_argument("--rebuild-clusters", action="store_true",
-                        help="recompute clusters.tsv from SaudiNewsNet (about 5 minutes) before training")
+                        help="recompute clusters.tsv and core_clusters.tsv from SaudiNewsNet (and the training "
+                             "block's text) before training (about 15 minutes)")
 
 
 def _saudinewsnet_texts(data: Path) -> Iterator[str]:
@@ -493,6 +498,12 @@ def _saudinewsnet_texts(data: Path) -> Iterator[str]:
             for name in z.namelist():
                 for d in json.loads(z.read(name)):
                     yield (d.get("title") or "") + "\n" + (d.get("content") or "")
+
+
+def _core_cluster_texts(data: Path, train: Sequence[Sentence]) -> Iterator[str]:
+    """SaudiNewsNet, then the training block's text (never the dev block's, so dev words stay unseen)."""
+    yield from _saudinewsnet_texts(data)
+    yield "\n".join(" ".join(w for w, _ in s) for s in train)
 
 
 def train_cli(args: argparse.Namespace) -> int:
@@ -511,13 +522,18 @@ def train_cli(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if args.rebuild_clusters:
         from khabar.extract.ner_features import build_clusters, save_clusters
+        from khabar.extract.ner_vectors import build_core_clusters
 
         print("word clusters from SaudiNewsNet ...")
         save_clusters(build_clusters(_saudinewsnet_texts(args.data), seed=args.seed), out / "clusters.tsv")
-    elif out.resolve() != RESOURCES.resolve() and not (out / "clusters.tsv").is_file():
-        src = RESOURCES / "clusters.tsv"  # the word clusters travel with the models
-        if src.is_file():
-            (out / "clusters.tsv").write_bytes(src.read_bytes())
+        print("core clusters from SaudiNewsNet and the training block ...")
+        save_clusters(build_core_clusters(_core_cluster_texts(args.data, train), seed=args.seed),
+                      out / CORE_CLUSTERS)
+    elif out.resolve() != RESOURCES.resolve():
+        for name in ("clusters.tsv", CORE_CLUSTERS):  # the word clusters travel with the models
+            src = RESOURCES / name
+            if src.is_file() and not (out / name).is_file():
+                (out / name).write_bytes(src.read_bytes())
     build_gazetteer().save(out / "gazetteer.tsv")
     words = entity_words(sentences) - {w for s in sentences for w, t in s if t == "O" for w in [normalize(w)]}
     (out / "entity_words.txt").write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")

@@ -116,25 +116,34 @@ class FeatureExtractor:
     """Feature strings of every token of a sentence; features of a word type are built once and cached."""
 
     def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None,
-                 *, ngrams: bool = True, wide: int = 0):
+                 *, ngrams: bool = True, wide: int = 0, cluster_bigrams: bool = False,
+                 core_clusters: dict[str, tuple[str, ...]] | None = None, core_context: Sequence[int] = ()):
         self.clusters = clusters or {}
         self.gazetteer = gazetteer or Gazetteer()
         self.ngrams = ngrams  # 3- and 4-letter prefix and suffix of the clitic-free core (helps unseen names)
         self.wide = wide  # bag of the words 3..wide tokens away (0: none)
-        self._cache: dict[str, tuple[list[str], list[list[str]], str, tuple[str, ...]]] = {}
+        self.cluster_bigrams = cluster_bigrams  # cluster ids of the word paired with its neighbours'
+        self.core_clusters = core_clusters or {}  # clusters of clitic-split cores (khabar.extract.ner_vectors)
+        self.core_context = tuple(core_context)  # core-cluster levels given for the words at -2, -1, +1, +2
+        self._cache: dict[str, tuple] = {}
 
     def _cluster_feats(self, norm: str, *backoff: str) -> list[str]:
+        return self._cluster_feats_ids(norm, *backoff)[0]
+
+    def _cluster_feats_ids(self, norm: str, *backoff: str) -> tuple[list[str], tuple[str, ...]]:
+        """Cluster features of a word and its cluster ids ('' for none)."""
         c = self.clusters.get(norm)
         if c is not None:
-            return [f"c{i}={v}" for i, v in enumerate(c)]
+            return [f"c{i}={v}" for i, v in enumerate(c)], c
         for form in backoff:  # an unseen form: the clusters of its clitic-free core or stem
             c = self.clusters.get(form)
             if c is not None:
-                return [f"cs{i}={v}" for i, v in enumerate(c)]
-        return ["c=none"]
+                return [f"cs{i}={v}" for i, v in enumerate(c)], c
+        return ["c=none"], ("none", "none", "none")
 
-    def _type_features(self, token: str) -> tuple[list[str], list[list[str]], str, tuple[str, ...]]:
-        """Features of a word type at position 0, and its (shorter) context features at -2, -1, +1, +2."""
+    def _type_features(self, token: str) -> tuple:
+        """Features of a word type at position 0, its (shorter) context features at -2, -1, +1, +2, its normalised
+        form, the forms a gazetteer may match, its cluster ids and its core's cluster ids."""
         hit = self._cache.get(token)
         if hit is not None:
             return hit
@@ -144,7 +153,9 @@ class FeatureExtractor:
         shape = word_shape(norm)
         pro2, core, enc = _split_clitics(token)
         core = normalize(core) or core
-        clus = self._cluster_feats(norm, normalize(pro2[-2:] + core) if pro2.endswith("ال") else core, rest, stem)
+        clus, cids = self._cluster_feats_ids(norm, normalize(pro2[-2:] + core) if pro2.endswith("ال") else core,
+                                             rest, stem)
+        kids = self.core_clusters.get(core) if self.core_clusters else None
         local = [
             "b",
             f"w={norm}",
@@ -166,9 +177,13 @@ class FeatureExtractor:
         if token != norm:
             local.append(f"raw={token}")
         ctx_base = [f"w={norm}", f"st={stem}", f"sh={shape}", *clus[:2]]
+        if self.core_clusters:
+            kids = kids or ("none",) * len(next(iter(self.core_clusters.values())))
+            local += [f"k{i}={v}" for i, v in enumerate(kids)]
+            ctx_base += [f"k{i}={kids[i]}" for i in self.core_context if i < len(kids)]
         ctx = [[f"{off}{f}" for f in ctx_base] for off in ("-2:", "-1:", "+1:", "+2:")]
         variants = (norm, rest, "ال" + rest) if pro.endswith("ال") else (norm, rest) if pro else (norm,)
-        result = (local, ctx, norm, variants)
+        result = (local, ctx, norm, variants, cids, kids or ())
         if len(self._cache) < 500_000:
             self._cache[token] = result
         return result
@@ -205,6 +220,18 @@ class FeatureExtractor:
             for j in range(max(0, i - self.wide), min(n, i + self.wide + 1)):
                 if abs(j - i) > 2:
                     feats.append("win=" + types[j][2])
+            if self.cluster_bigrams:
+                c, k = types[i][4], types[i][5]
+                if i >= 1:
+                    feats.append(f"cb-={types[i - 1][4][1]}|{c[1]}")
+                    if k:
+                        feats.append(f"kb-={types[i - 1][5][1]}|{k[1]}")
+                if i + 1 < n:
+                    feats.append(f"cb+={c[1]}|{types[i + 1][4][1]}")
+                    if k:
+                        feats.append(f"kb+={k[1]}|{types[i + 1][5][1]}")
+                if 1 <= i < n - 1:
+                    feats.append(f"cb3={types[i - 1][4][0]}|{c[0]}|{types[i + 1][4][0]}")
             out.append(feats)
         return out
 
