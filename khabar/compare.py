@@ -121,7 +121,11 @@ class CompareModel:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Scores (n, 7) on the 1–4 scale."""
-        return np.clip(self.regressor.predict(np.nan_to_num(X, nan=0.0)), 1.0, 4.0)
+        from threadpoolctl import threadpool_limits
+
+        # one thread: on a busy machine the boosted trees' OpenMP threads took ~12 ms a tree (16 s for 10 pairs)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return np.clip(self.regressor.predict(np.nan_to_num(X, nan=0.0)), 1.0, 4.0)
 
 
 _model: CompareModel | None = None
