@@ -65,13 +65,17 @@ class Newsroom:
             if not batch:
                 return
             vectors = embed_texts(batch, self.embed)
-            rows: list[tuple[Article, StoryItem, int]] = []
+            placed: list[tuple[Article, StoryItem]] = []
             for article, vec in zip(batch, vectors, strict=True):
                 item = item_from_article(article, vec)
-                rows.append((article, item, self.clusterer.add(item)))
+                self.clusterer.add(item)
+                placed.append((article, item))
+            # stored under the story each is in now (a later add of the batch may have moved it by re-clustering)
+            rows = [(article, item, self.clusterer.story_of(item.id)) for article, item in placed]
             known = len(self._stored_merges)
             new = dict(list(self.clusterer.merged.items())[known:])  # only merges made since the last batch
-            report.added += self.store.put(rows, new)
+            moves = self.clusterer.take_moves()  # earlier articles moved by re-clustering: stored in the same transaction
+            report.added += self.store.put(rows, new, moves)
             self._stored_merges.update(new)
             batch.clear()
             pending.clear()

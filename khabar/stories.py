@@ -8,6 +8,9 @@ look-alike events of different years apart). Document frequencies are the stream
 table, so the first articles of a stream are weighed well. Candidate stories come from postings of each
 member's rarest terms and of entity keys; stories idle for ``window_days`` are closed and swept from the
 postings, so one add costs about the same however many articles are stored. Stories that converge are merged.
+After each add, the story it touched and its best-scoring neighbours (up to ``recluster_max`` members, kept in
+memory while their stories are open) are re-clustered with batch average link, and split or regrouped where that
+differs: an early greedy join of a look-alike event is undone once more of either event has arrived.
 Deterministic: the same items in the same order give the same stories. ``cluster`` is the batch mode.
 """
 
@@ -33,6 +36,7 @@ from khabar.story_item import (
     split_keys,
     text_years,
 )
+from khabar.story_similarity import similarity_matrix, weighted, year_agreements
 
 __all__ = [  # the item helpers live in khabar.story_item; importable from here as before
     "NAME_MARK", "NAME_WEIGHT", "YEAR_KEY", "Story", "StoryClusterer", "StoryConfig", "StoryItem", "cluster",
@@ -67,6 +71,10 @@ class StoryConfig:
     background_df: bool = True  # document frequencies: the stream's own plus khabar/resources/idf (a cold start
     # weighs the first articles well)
     year_boost: float = 0.5  # term similarity x (1 + year_boost) where both texts name a common year
+    recluster: bool = True  # after each join: batch average link (batch_threshold) over the story and neighbours
+    recluster_neighbours: int = 3  # best-scoring other candidate stories taken into the local re-clustering
+    recluster_floor: float = 0.15  # neighbours scoring below this stay out of it
+    recluster_max: int = 60  # local sets larger than this are left alone (one add stays fast)
 
 
 @dataclass(slots=True)
@@ -116,6 +124,9 @@ class StoryClusterer:
         self._newest: date | None = None
         self._since_prune = 0
         self._background = background_df() if self.config.background_df else None
+        self._kept: dict[str, tuple[StoryItem, dict[str, float], list[str]]] = {}  # members of open stories
+        self._arrival: dict[str, int] = {}
+        self.moves: dict[str, int] = {}  # item id -> story it was moved to by a re-clustering (until taken)
 
     # -- weights -------------------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -233,10 +244,12 @@ class StoryClusterer:
         best, best_sim = None, self.config.threshold
         key_total = sum(self._key_weight(k) for k in keys)
         own_years = Counter({years: 1}) if years else None
+        scored: list[tuple[float, int]] = []
         for sid in self._lookup(entries, item.day):
             story = self.stories[sid]
             sim = self._score(vec, keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
                               key_total, item.lang, own_years)
+            scored.append((sim, sid))
             if sim >= best_sim:
                 best, best_sim = sid, sim
         if best is None:
@@ -244,12 +257,17 @@ class StoryClusterer:
             self._next_id += 1
             self.stories[best] = Story(id=best)
         story = self.stories[best]
+        self._keep(item, vec, entries)
         self._join(story, item, vec, entries)
         self.assignment[item.id] = best
         if item.day and (self._newest is None or item.day > self._newest):
             self._newest = item.day
         if len(story.members) > 1:
             self._maybe_merge(best)
+        if self.config.recluster:
+            scored.sort(key=lambda x: (-x[0], x[1]))
+            near = [sid for sim, sid in scored if sim >= self.config.recluster_floor][: self.config.recluster_neighbours]
+            self.recluster([self.resolve(best)] + [self.resolve(sid) for sid in near])
         self._since_prune += 1
         if self._since_prune >= self.config.prune_every:
             self.prune()
@@ -279,7 +297,9 @@ class StoryClusterer:
             story = self.stories.get(sid)
             if story is None:
                 story = self.stories[sid] = Story(id=sid)
-            self._join(story, item, vec, self._entries(vec, split_keys(item.keys)[0]))
+            entries = self._entries(vec, split_keys(item.keys)[0])
+            self._keep(item, vec, entries)
+            self._join(story, item, vec, entries)
             self.assignment[item.id] = stored
             if item.day and (self._newest is None or item.day > self._newest):
                 self._newest = item.day
@@ -291,6 +311,67 @@ class StoryClusterer:
             self.merged[gone] = keep
         known = set(self.stories) | set(merges) | set(merges.values())
         self._next_id = max(known, default=0) + 1
+
+    def _keep(self, item: StoryItem, vec: dict[str, float], entries: list[str]) -> None:
+        """Keep an item of an open story (with its vector as weighed on arrival) for local re-clustering."""
+        self._arrival[item.id] = len(self._arrival)
+        if self.config.recluster:
+            self._kept[item.id] = (item, vec, entries)
+
+    def recluster(self, sids: Iterable[int]) -> bool:
+        """Re-cluster the members of some open stories with batch average link (``batch_threshold``) and rebuild
+        the stories where the result differs. A group keeps the id of the old story it shares most members with
+        (ties: the smaller id), others get new ids; an old story left without a group is recorded as merged into
+        the group that took most of its members. Moved members are noted in ``moves``. True if anything changed."""
+        sids = sorted({s for s in sids if self.stories[s].merged_into is None and not self.stories[s].closed})
+        members = [m for s in sids for m in self.stories[s].members]
+        if len(members) < 2 or len(members) > self.config.recluster_max or any(m not in self._kept for m in members):
+            return False
+        old_of = {m: s for s in sids for m in self.stories[s].members}
+        groups = cluster([self._kept[m][0] for m in members], self.config,
+                         vectors=[self._kept[m][1] for m in members])  # vectors as weighed on arrival
+        if {frozenset(g) for g in groups} == {frozenset(self.stories[s].members) for s in sids}:
+            return False
+        groups = sorted((sorted(g, key=self._arrival.__getitem__) for g in groups),
+                        key=lambda g: self._arrival[g[0]])
+        overlap = sorted(((-sum(old_of[m] == s for m in g), s, i) for i, g in enumerate(groups) for s in sids
+                          if any(old_of[m] == s for m in g)))
+        ids: dict[int, int] = {}
+        for _, s, i in overlap:
+            if i not in ids and s not in ids.values():
+                ids[i] = s
+        for i in range(len(groups)):
+            if i not in ids:
+                ids[i] = self._next_id
+                self._next_id += 1
+        for s in sids:  # unindex the old stories; rebuilt below from their kept members
+            for e in self.stories[s].posted:
+                posting = self._postings.get(e)
+                if posting is not None:
+                    posting.discard(s)
+        new_of = {m: ids[i] for i, g in enumerate(groups) for m in g}
+        for i, g in enumerate(groups):
+            story = self.stories[ids[i]] = Story(id=ids[i])
+            for m in g:
+                self._join(story, *self._kept[m])
+                if old_of[m] != ids[i]:
+                    self.assignment[m] = self.moves[m] = ids[i]
+        for s in sids:
+            if s not in new_of.values():
+                took = Counter(new_of[m] for m in members if old_of[m] == s)
+                keep = min(took, key=lambda x: (-took[x], x))
+                self.stories[s] = Story(id=s, merged_into=keep)
+                self.merged[s] = keep
+        return True
+
+    def take_moves(self) -> dict[str, int]:
+        """The members moved between stories since the last call (item id -> story id)."""
+        moves, self.moves = self.moves, {}
+        return moves
+
+    def story_of(self, item_id: str) -> int:
+        """The live story an item is in now."""
+        return self.resolve(self.assignment[item_id])
 
     def _trim(self, story: Story) -> None:
         limit = self.config.centroid_terms
@@ -382,6 +463,8 @@ class StoryClusterer:
                         if not posting:
                             del self._postings[e]
                 story.closed = True
+                for m in story.members:
+                    self._kept.pop(m, None)
                 story.posted, story.vsum, story.keys, story.embed_sum, story._emb = set(), {}, Counter(), None, None
                 story.years = Counter()
                 closed += 1
@@ -398,125 +481,13 @@ class StoryClusterer:
         return {sid: list(s.members) for sid, s in sorted(self.stories.items()) if s.merged_into is None}
 
 
-def year_agreements(a: Counter, b: Counter) -> int:
-    """Pairs of members, one from each side, that name a common year (Counters of members' year sets)."""
-    return sum(ca * cb for ya, ca in a.items() for yb, cb in b.items() if not ya.isdisjoint(yb))
-
-
-def weighted(terms: Counter, df: Counter, n_docs: int, name_share: float,
-             background: tuple[dict[str, int], int] | None = None) -> dict[str, float]:
-    """Unit TF-IDF vectors of the terms and of the names channel, scaled so that a dot product gives
-    ``(1 - name_share) * term cosine + name_share * names cosine``. Document frequencies are the items' own plus
-    ``background`` (term -> df, number of documents) where given."""
-    bg, bg_n = background or ({}, 0)
-    n1 = n_docs + bg_n + 1
-    plain: dict[str, float] = {}
-    names: dict[str, float] = {}
-    for t, c in terms.items():
-        if c > 0:
-            name = t[:1] == NAME_MARK
-            d = df.get(t, 0) + bg.get(t[1:] if name else t, 0) + 1
-            (names if name else plain)[t] = (1.0 + math.log(c)) * (math.log(n1 / d) + 1.0)
-    out: dict[str, float] = {}
-    for part, share in ((plain, 1.0 - name_share), (names, name_share)):
-        if part and share > 0:
-            scale = math.sqrt(share) / math.sqrt(math.fsum([v * v for v in part.values()]))
-            out.update({t: v * scale for t, v in part.items()})
-    return out
-
-
-def similarity_matrix(items: Sequence[StoryItem], config: StoryConfig | None = None,
-                      df: tuple[Counter, int] | None = None) -> np.ndarray:
-    """All-pairs similarity of items, on the same terms as ``StoryClusterer.similarity`` but with corpus IDF.
-
-    ``df`` (term -> document frequency, number of documents) replaces the items' own frequencies, for a handful of
-    items whose own IDF means nothing (two articles of a pair, say).
-    """
-    from scipy.sparse import csr_matrix
-
-    cfg = config or StoryConfig()
-    given = df
-    vocab: dict[str, int] = {}
-    df = Counter()
-    for it in items:
-        df.update(it.terms.keys())
-    rows, cols, vals = [], [], []
-    n = len(items)
-    idf_n = n
-    if given is not None:
-        df, idf_n = given
-    for r, it in enumerate(items):
-        for t, w in weighted(it.terms, df, idf_n, cfg.name_share).items():
-            rows.append(r)
-            cols.append(vocab.setdefault(t, len(vocab)))
-            vals.append(w)
-    m = csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))), dtype=np.float64)
-    term_sim = (m @ m.T).toarray()
-    split = [split_keys(it.keys) for it in items]
-    dated_text = [i for i, (_, years) in enumerate(split) if years]
-    if len(dated_text) > 1 and cfg.year_boost:  # both name a common year: the term similarity counts more
-        year_ids: dict[int, int] = {}
-        yr, yc = [], []
-        for r, i in enumerate(dated_text):
-            for y in sorted(split[i][1]):
-                yr.append(r)
-                yc.append(year_ids.setdefault(y, len(year_ids)))
-        ym = csr_matrix((np.ones(len(yr)), (yr, yc)), shape=(len(dated_text), len(year_ids)))
-        idx = np.ix_(dated_text, dated_text)
-        term_sim[idx] *= 1.0 + cfg.year_boost * ((ym @ ym.T).toarray() > 0)
-    score = cfg.w_terms * term_sim
-    weight = np.full((n, n), cfg.w_terms)
-    keyed = [i for i, (keys, _) in enumerate(split) if keys]
-    if len(keyed) > 1:
-        key_ids: dict[str, int] = {}
-        kr, kc = [], []
-        for r, i in enumerate(keyed):
-            for k in split[i][0]:
-                kr.append(r)
-                kc.append(key_ids.setdefault(k, len(key_ids)))
-        km = csr_matrix((np.ones(len(kr)), (kr, kc)), shape=(len(keyed), len(key_ids)))
-        sizes = np.asarray(km.sum(axis=1)).ravel()
-        shared = (km @ km.T).toarray() / np.minimum.outer(sizes, sizes)
-        idx = np.ix_(keyed, keyed)
-        score[idx] += cfg.w_keys * shared
-        weight[idx] += cfg.w_keys
-    with_emb = [i for i, it in enumerate(items) if it.embedding is not None]
-    if with_emb:
-        e = np.stack([items[i].embedding for i in with_emb])
-        sem = np.clip((e @ e.T - cfg.embed_floor) / (1 - cfg.embed_floor), 0, 1)
-        idx = np.ix_(with_emb, with_emb)
-        score[idx] += cfg.w_embed * sem
-        weight[idx] += cfg.w_embed
-    sim = score / weight
-    langs = np.array([it.lang or "" for it in items])
-    cross = (langs[:, None] != langs[None, :]) & (langs[:, None] != "") & (langs[None, :] != "")
-    if cross.any():  # across languages terms cannot match: shared entity keys and embeddings decide
-        key_part = np.zeros((n, n))
-        if len(keyed) > 1:
-            counts = (km @ km.T).toarray()
-            share = np.where(counts >= cfg.cross_min_keys, counts / np.minimum.outer(sizes, sizes), 0.0)
-            key_part[np.ix_(keyed, keyed)] = share
-        x_score = cfg.cross_w_keys * key_part
-        x_weight = np.full((n, n), cfg.cross_w_keys)
-        if with_emb:
-            x_score[np.ix_(with_emb, with_emb)] += cfg.cross_w_embed * sem
-            x_weight[np.ix_(with_emb, with_emb)] += cfg.cross_w_embed
-        sim = np.where(cross, x_score / x_weight, sim)
-    dated = [i for i, it in enumerate(items) if it.day]
-    if len(dated) > 1:
-        ordinal = np.array([items[i].day.toordinal() for i in dated], dtype=np.float64)
-        gap = np.abs(ordinal[:, None] - ordinal[None, :])
-        idx = np.ix_(dated, dated)
-        sim[idx] *= np.where(gap > 1, np.exp(-gap / cfg.decay_days), 1.0)
-    np.fill_diagonal(sim, 1.0)
-    return sim
-
-
 BATCH_EXACT_LIMIT = 4000  # up to this many items, batch mode runs exact average-link clustering
 
 
 def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None,
-            df: tuple[Counter, int] | None = None) -> list[list[str]]:
+            df: tuple[Counter, int] | None = None,
+            background: tuple[dict[str, int], int] | None = None,
+            vectors: Sequence[dict[str, float]] | None = None) -> list[list[str]]:
     """Batch mode: re-cluster a whole corpus; lists of member ids, deterministic.
 
     Up to ``BATCH_EXACT_LIMIT`` items: average-link agglomerative clustering of the full similarity matrix, cut
@@ -528,7 +499,10 @@ def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None,
         from scipy.cluster.hierarchy import fcluster, linkage
         from scipy.spatial.distance import squareform
 
-        dist = 1.0 - similarity_matrix(order, cfg, df)
+        if vectors is not None:
+            at = {it.id: v for it, v in zip(items, vectors, strict=True)}
+            vectors = [at[it.id] for it in order]
+        dist = 1.0 - similarity_matrix(order, cfg, df, background, vectors)
         dist = np.clip((dist + dist.T) / 2, 0.0, None)
         np.fill_diagonal(dist, 0.0)
         labels = fcluster(linkage(squareform(dist, checks=False), method="average"),
@@ -536,7 +510,8 @@ def cluster(items: Sequence[StoryItem], config: StoryConfig | None = None,
         groups: dict[int, list[str]] = defaultdict(list)
         for it, label in zip(order, labels, strict=True):
             groups[int(label)].append(it.id)
-        return sorted(groups.values(), key=lambda g: order.index(next(x for x in order if x.id == g[0])))
+        rank = {it.id: i for i, it in enumerate(order)}
+        return sorted(groups.values(), key=lambda g: rank[g[0]])
     clusterer = StoryClusterer(cfg)
     clusterer.add_many(order)
     return list(clusterer.clusters().values())

@@ -14,8 +14,10 @@ class Store(Protocol):
 
     def has(self, article_id: str) -> bool: ...
 
-    def put(self, rows: Iterable[tuple[Article, StoryItem, int]], merges: dict[int, int]) -> int:
-        """Store (article, item, story id) rows and story merges in one transaction; return rows added."""
+    def put(self, rows: Iterable[tuple[Article, StoryItem, int]], merges: dict[int, int],
+            moves: dict[str, int] | None = None) -> int:
+        """Store (article, item, story id) rows, story merges and moved articles (id -> story id) in one
+        transaction; return rows added."""
         ...
 
     def items(self) -> Iterator[StoryItem]:

@@ -78,7 +78,8 @@ class SQLiteStore:
     def has(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
 
-    def put(self, rows: Iterable[tuple[Article, StoryItem, int]], merges: dict[int, int]) -> int:
+    def put(self, rows: Iterable[tuple[Article, StoryItem, int]], merges: dict[int, int],
+            moves: dict[str, int] | None = None) -> int:
         added = 0
         with self.db:  # one transaction: all of the batch, or none of it
             for article, item, story in rows:
@@ -93,6 +94,8 @@ class SQLiteStore:
                 )
                 added += cur.rowcount
             self.db.executemany("INSERT OR REPLACE INTO merges(gone, keep) VALUES (?,?)", merges.items())
+            if moves:  # articles moved between stories by re-clustering
+                self.db.executemany("UPDATE articles SET story=? WHERE id=?", [(s, a) for a, s in moves.items()])
         return added
 
     def items(self) -> Iterator[StoryItem]:
