@@ -33,7 +33,7 @@ KINDS = ("PERS", "LOC", "ORG", "MISC")
 # tuned on a slice of the training block held out from the model (the last sixth of it), never on the dev block.
 WINDOW = 15
 # FeatureExtractor options of newly trained models (kept in meta.json)
-FEATURES = {"ngrams": True, "wide": 0, "cluster_bigrams": True, "core_context": [1, 2]}
+FEATURES = {"ngrams": True, "wide": 0, "cluster_bigrams": True, "core_context": [1, 2, 3]}
 CORE_CLUSTERS = "core_clusters.tsv"  # clusters of clitic-split cores (khabar.extract.ner_vectors)
 
 Sentence = list[tuple[str, str]]
