@@ -45,7 +45,8 @@ class Newsroom:
         self.tagger = tagger  # entity tagger for analysis (None: the rule tagger)
         self.clusterer = StoryClusterer(config)
         self._stored_merges = store.merges()
-        self.clusterer.restore(store.placed(), self._stored_merges)  # the stored stories, without re-scoring
+        # the stored stories, without re-scoring; stories closed by the end are not weighed
+        self.clusterer.restore(store.placed(), self._stored_merges, store.spans())
 
     @classmethod
     def open(cls, path: str | Path = "khabar.db", **kwargs) -> Newsroom:

@@ -276,10 +276,13 @@ class StoryClusterer:
     def add_many(self, items: Iterable[StoryItem]) -> list[int]:
         return [self.add(item) for item in items]
 
-    def restore(self, placed: Iterable[tuple[StoryItem, int]], merges: dict[int, int] | None = None) -> None:
+    def restore(self, placed: Iterable[tuple[StoryItem, int]], merges: dict[int, int] | None = None,
+                spans: Iterable[tuple[int, date | None]] | None = None) -> None:
         """Rebuild the state from stored (item, story id) pairs in arrival order and stored merges (gone -> keep),
         without scoring: each item goes straight to the live story it was stored in, so reopening a store costs
-        a fraction of adding its articles again and gives exactly the stored stories."""
+        a fraction of adding its articles again and gives exactly the stored stories. ``spans`` (every stored
+        (story id, day), a cheap first pass) tells which stories are closed by the end: their items only count
+        in the document frequencies and the members, unweighed and unindexed."""
         merges = dict(merges or {})
 
         def live(sid: int) -> int:
@@ -287,16 +290,33 @@ class StoryClusterer:
                 sid = merges[sid]
             return sid
 
+        closing: set[int] = set()
+        if spans is not None:
+            last: dict[int, date | None] = {}
+            for stored, day in spans:
+                sid = live(stored)
+                last[sid] = max(last.get(sid) or day, day) if day else last.get(sid)
+            newest = max((d for d in last.values() if d), default=None)
+            closing = {s for s, d in last.items() if d and newest and (newest - d).days > self.config.window_days}
         for item, stored in placed:
             if item.id in self.assignment:
                 continue
             self._n_docs += 1
             self._df.update(item.terms.keys())
-            vec = self._weighted(item.terms)
             sid = live(stored)
             story = self.stories.get(sid)
             if story is None:
-                story = self.stories[sid] = Story(id=sid)
+                story = self.stories[sid] = Story(id=sid, closed=sid in closing)
+            if story.closed:  # closed by the end: no vector, no postings
+                self._arrival[item.id] = len(self._arrival)
+                story.members.append(item.id)
+                story.first = min(story.first or item.day, item.day) if item.day else story.first
+                story.last = max(story.last or item.day, item.day) if item.day else story.last
+                self.assignment[item.id] = stored
+                if item.day and (self._newest is None or item.day > self._newest):
+                    self._newest = item.day
+                continue
+            vec = self._weighted(item.terms)
             entries = self._entries(vec, split_keys(item.keys)[0])
             self._keep(item, vec, entries)
             self._join(story, item, vec, entries)

@@ -145,3 +145,21 @@ def test_a_common_year_raises_term_similarity_in_batch_and_incremental():
         c.add(first)
         sims.append(c.similarity(second, c.stories[c.assignment["a"]]))
     assert 0 < sims[1] < sims[0] == pytest.approx(sims[1] * (1 + cfg.year_boost))
+
+
+def test_restore_with_spans_leaves_closed_stories_unweighed():
+    items = stream()
+    live = StoryClusterer(StoryConfig(prune_every=50))
+    live.add_many(items)
+    placed = [(it, live.story_of(it.id)) for it in items]
+    restored = StoryClusterer(StoryConfig(prune_every=50))
+    restored.restore(placed, dict(live.merged), [(sid, it.day) for it, sid in placed])
+    assert restored.clusters() == live.clusters()
+    closed = [s for s in restored.stories.values() if s.closed]
+    assert closed and all(not s.vsum and not s.posted for s in closed)
+    assert not any(s.id in p for p in restored._postings.values() for s in closed)
+    more = stream(40, seed=2)
+    for it in more:
+        it.id = "b" + it.id
+        it.day = date(2024, 1, 31)
+    assert [live.add(it) for it in more] == [restored.add(it) for it in more]

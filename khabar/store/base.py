@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Protocol
 
 from khabar.article import Article
@@ -26,6 +27,10 @@ class Store(Protocol):
 
     def placed(self) -> Iterator[tuple[StoryItem, int]]:
         """Every stored (StoryItem, story id) in arrival order (to restore the clusterer without re-scoring)."""
+        ...
+
+    def spans(self) -> Iterator[tuple[int, date | None]]:
+        """Every stored (story id, day) in arrival order (which stories are closed, before ``placed``)."""
         ...
 
     def merges(self) -> dict[int, int]:

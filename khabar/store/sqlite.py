@@ -114,6 +114,12 @@ class SQLiteStore:
                              embedding=None if emb is None else np.frombuffer(emb, np.float32).copy(), day=day),
                    story)
 
+    def spans(self) -> Iterator[tuple[int, date | None]]:
+        """Every stored (story id, day) in arrival order: a cheap pass before ``placed``."""
+        for story, published in self.db.execute("SELECT story, published FROM articles ORDER BY seq"):
+            day = _parse_day(published)
+            yield story, day.date() if isinstance(day, datetime) else day
+
     def merges(self) -> dict[int, int]:
         """Stored story merges: gone id -> the id it was merged into."""
         return dict(self.db.execute("SELECT gone, keep FROM merges"))
