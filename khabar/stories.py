@@ -125,7 +125,8 @@ class StoryClusterer:
         self._since_prune = 0
         self._background = background_df() if self.config.background_df else None
         self._kept: dict[str, tuple[StoryItem, dict[str, float], list[str]]] = {}  # members of open stories
-        self._arrival: dict[str, int] = {}
+        self._arrival: dict[str, int] = {}  # arrival number of each kept item
+        self._seq = 0
         self.moves: dict[str, int] = {}  # item id -> story it was moved to by a re-clustering (until taken)
 
     # -- weights -------------------------------------------------------------------------------------------
@@ -308,7 +309,7 @@ class StoryClusterer:
             if story is None:
                 story = self.stories[sid] = Story(id=sid, closed=sid in closing)
             if story.closed:  # closed by the end: no vector, no postings
-                self._arrival[item.id] = len(self._arrival)
+                self._seq += 1
                 story.members.append(item.id)
                 story.first = min(story.first or item.day, item.day) if item.day else story.first
                 story.last = max(story.last or item.day, item.day) if item.day else story.last
@@ -334,9 +335,10 @@ class StoryClusterer:
 
     def _keep(self, item: StoryItem, vec: dict[str, float], entries: list[str]) -> None:
         """Keep an item of an open story (with its vector as weighed on arrival) for local re-clustering."""
-        self._arrival[item.id] = len(self._arrival)
+        self._seq += 1
         if self.config.recluster:
             self._kept[item.id] = (item, vec, entries)
+            self._arrival[item.id] = self._seq
 
     def recluster(self, sids: Iterable[int]) -> bool:
         """Re-cluster the members of some open stories with batch average link (``batch_threshold``) and rebuild
@@ -485,6 +487,7 @@ class StoryClusterer:
                 story.closed = True
                 for m in story.members:
                     self._kept.pop(m, None)
+                    self._arrival.pop(m, None)
                 story.posted, story.vsum, story.keys, story.embed_sum, story._emb = set(), {}, Counter(), None, None
                 story.years = Counter()
                 closed += 1

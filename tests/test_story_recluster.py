@@ -20,12 +20,11 @@ def items() -> list[StoryItem]:
 
 def test_a_mixed_story_splits_as_batch_clustering_does():
     its = items()
-    c = StoryClusterer(StoryConfig(threshold=0.0, merge_threshold=2.0, recluster=False))
+    c = StoryClusterer(StoryConfig(threshold=0.0, merge_threshold=2.0, recluster_max=0))  # items kept, not re-clustered
     sids = set(c.add_many(its))
     assert len(sids) == 1  # everything joined one story
     (sid,) = sids
-    c.config.recluster = True
-    c._kept = {it.id: (it, c._weighted(it.terms), c._entries(c._weighted(it.terms), [])) for it in its}
+    c.config.recluster_max = 60
     assert c.recluster([sid])
     got = {frozenset(m) for m in c.clusters().values()}
     assert got == {frozenset({"a0", "a2", "a4"}), frozenset({"a1", "a3"})}
