@@ -72,7 +72,7 @@ class StoryConfig:
     # weighs the first articles well)
     year_boost: float = 0.5  # term similarity x (1 + year_boost) where both texts name a common year
     recluster: bool = True  # after each join: batch average link (batch_threshold) over the story and neighbours
-    recluster_neighbours: int = 3  # best-scoring other candidate stories taken into the local re-clustering
+    recluster_neighbours: int = 3  # best-scoring candidate stories (the joined one counts) also re-clustered
     recluster_floor: float = 0.15  # neighbours scoring below this stay out of it
     recluster_max: int = 60  # local sets larger than this are left alone (one add stays fast)
 
