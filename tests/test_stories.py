@@ -183,3 +183,16 @@ def test_an_english_report_joins_the_arabic_story(seed_articles, tmp_path):
     c = StoryClusterer()
     ids = [c.add(it) for it in items]
     assert ids[0] == ids[1] == ids[2] and ids[3] != ids[0]
+    # and so does a reopened store: restored items keep their language, so the English report is scored across
+    # languages (keys, never terms) against the restored Arabic story
+    from khabar.newsroom import Newsroom
+
+    room = Newsroom.open(tmp_path / "k.db")
+    room.add(seed_articles)
+    room.close()
+    room = Newsroom.open(tmp_path / "k.db")
+    assert {it.lang for it, _ in room.store.placed()} == {"ar"}
+    room.add([english, unrelated])
+    stories = sorted(sorted(m) for m in room.stories().values())
+    room.close()
+    assert sorted([*(a.id for a in seed_articles), "en-rouhani-putin"]) in stories

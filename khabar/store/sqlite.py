@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS articles (
   record TEXT NOT NULL,         -- the analysed article as JSON
   terms TEXT NOT NULL,          -- the StoryItem: term counts as JSON
   keys TEXT NOT NULL,
-  embedding BLOB
+  embedding BLOB,
+  lang TEXT                     -- the StoryItem's language (cross-language scoring)
 );
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story);
 CREATE TABLE IF NOT EXISTS merges (gone INTEGER PRIMARY KEY, keep INTEGER NOT NULL);
@@ -74,6 +75,10 @@ class SQLiteStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+        if "lang" not in columns:  # a store written before items kept their language
+            with self.db:
+                self.db.execute("ALTER TABLE articles ADD COLUMN lang TEXT")
 
     def has(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
@@ -85,12 +90,12 @@ class SQLiteStore:
             for article, item, story in rows:
                 emb = None if item.embedding is None else np.asarray(item.embedding, np.float32).tobytes()
                 cur = self.db.execute(
-                    "INSERT OR IGNORE INTO articles(id, story, published, outlet, title, record, terms, keys, embedding)"
-                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR IGNORE INTO articles(id, story, published, outlet, title, record, terms, keys, embedding,"
+                    " lang) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (article.id, story, article.published.isoformat() if article.published else None,
                      article.outlet, article.title, json.dumps(article_record(article), ensure_ascii=False),
                      json.dumps(item.terms, ensure_ascii=False), json.dumps(sorted(item.keys), ensure_ascii=False),
-                     emb),
+                     emb, item.lang),
                 )
                 added += cur.rowcount
             self.db.executemany("INSERT OR REPLACE INTO merges(gone, keep) VALUES (?,?)", merges.items())
@@ -104,14 +109,16 @@ class SQLiteStore:
 
     def placed(self) -> Iterator[tuple[StoryItem, int]]:
         """Every stored (StoryItem, story id it was stored under), in arrival order."""
-        for aid, story, published, terms, keys, emb in self.db.execute(
-            "SELECT id, story, published, terms, keys, embedding FROM articles ORDER BY seq"
+        for aid, story, published, terms, keys, emb, lang in self.db.execute(
+            "SELECT id, story, published, terms, keys, embedding, COALESCE(lang, NULLIF(json_extract(record, '$.lang'), 'und'))"
+            " FROM articles ORDER BY seq"
         ):
             day = _parse_day(published)
             if isinstance(day, datetime):
                 day = day.date()
             yield (StoryItem(id=aid, terms=Counter(json.loads(terms)), keys=frozenset(json.loads(keys)),
-                             embedding=None if emb is None else np.frombuffer(emb, np.float32).copy(), day=day),
+                             embedding=None if emb is None else np.frombuffer(emb, np.float32).copy(), day=day,
+                             lang=lang),
                    story)
 
     def spans(self) -> Iterator[tuple[int, date | None]]:
