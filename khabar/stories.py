@@ -6,7 +6,8 @@ story with the best average-link similarity (mean similarity to the members: one
 their unit vectors; the term part counts ``1 + year_boost`` times for members naming a common year, which tells
 look-alike events of different years apart). Document frequencies are the stream's own plus a shipped background
 table, so the first articles of a stream are weighed well. Candidate stories come from postings of each
-member's rarest terms and of entity keys; stories idle for ``window_days`` are closed and swept from the
+member's rarest terms and of entity keys, and (with embeddings) from a faiss index of open stories' members
+(``khabar.story_index``); stories idle for ``window_days`` are closed and swept from the
 postings, so one add costs about the same however many articles are stored. Stories that converge are merged.
 After each add, the story it touched and its best-scoring neighbours (up to ``recluster_max`` members, kept in
 memory while their stories are open) are re-clustered with batch average link, and split or regrouped where that
@@ -26,6 +27,7 @@ from datetime import date
 import numpy as np
 
 from khabar.align import background_df
+from khabar.story_index import EmbeddingIndex
 from khabar.story_item import (
     NAME_MARK,
     NAME_WEIGHT,
@@ -107,7 +109,8 @@ class StoryClusterer:
 
     An item joins the open story with the highest average-link similarity (the mean of its similarities to the
     members, kept exact for terms by summing the members' unit vectors) when it reaches ``threshold``.
-    Candidates come from postings of each member's rarest terms and entity keys; closed stories (idle longer than
+    Candidates come from postings of each member's rarest terms and entity keys, and from the stories holding the
+    item's nearest embeddings (faiss, exact search over open stories' members); closed stories (idle longer than
     ``window_days`` behind the newest item) are swept from the postings and their sums dropped, so memory and
     time per add stay bounded as the store grows.
     """
@@ -128,6 +131,7 @@ class StoryClusterer:
         self._arrival: dict[str, int] = {}  # arrival number of each kept item
         self._seq = 0
         self.moves: dict[str, int] = {}  # item id -> story it was moved to by a re-clustering (until taken)
+        self._emb_index: EmbeddingIndex | None = None  # embeddings of open stories' members (faiss)
 
     # -- weights -------------------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -228,6 +232,21 @@ class StoryClusterer:
                 break
         return out
 
+    def _candidates(self, entries: list[str], item: StoryItem) -> list[int]:
+        """Open stories sharing index entries with the item, then those holding its nearest embeddings."""
+        found = self._lookup(entries, item.day)
+        if item.embedding is None or self._emb_index is None:
+            return found
+        cfg = self.config
+        for member, _ in self._emb_index.search(item.embedding, cfg.max_candidates, cfg.embed_floor):
+            sid = self.story_of(member)
+            story = self.stories[sid]
+            late = item.day and story.last and (item.day - story.last).days > cfg.window_days
+            if sid in found or story.closed or late:
+                continue
+            found.append(sid)
+        return found
+
     def _entries(self, vec: dict[str, float], keys: Iterable[str]) -> list[str]:
         rare = heapq.nsmallest(self.config.max_postings_terms, vec.items(), key=lambda x: (-x[1], x[0]))
         return [t for t, _ in rare] + ["\x00" + k for k in sorted(keys)]  # sorted: same order in every process
@@ -246,7 +265,7 @@ class StoryClusterer:
         key_total = sum(self._key_weight(k) for k in keys)
         own_years = Counter({years: 1}) if years else None
         scored: list[tuple[float, int]] = []
-        for sid in self._lookup(entries, item.day):
+        for sid in self._candidates(entries, item):
             story = self.stories[sid]
             sim = self._score(vec, keys, item.embedding, item.day, item.day, story, max(1, len(story.members)),
                               key_total, item.lang, own_years)
@@ -336,6 +355,10 @@ class StoryClusterer:
     def _keep(self, item: StoryItem, vec: dict[str, float], entries: list[str]) -> None:
         """Keep an item of an open story (with its vector as weighed on arrival) for local re-clustering."""
         self._seq += 1
+        if item.embedding is not None:
+            if self._emb_index is None:
+                self._emb_index = EmbeddingIndex(len(item.embedding))
+            self._emb_index.add(item.id, item.embedding)
         if self.config.recluster:
             self._kept[item.id] = (item, vec, entries)
             self._arrival[item.id] = self._seq
@@ -485,6 +508,8 @@ class StoryClusterer:
                         if not posting:
                             del self._postings[e]
                 story.closed = True
+                if self._emb_index is not None:
+                    self._emb_index.remove(story.members)
                 for m in story.members:
                     self._kept.pop(m, None)
                     self._arrival.pop(m, None)
