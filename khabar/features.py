@@ -303,11 +303,10 @@ def _cross_features(a: Profile, b: Profile, e_title: float) -> list[float]:
 
     tl = [_ecos(a.emb.get("title"), b.emb.get("lead")), _ecos(a.emb.get("lead"), b.emb.get("title"))]
     tl = [c for c in tl if c == c]
-    ka, kb = _top(a.lex["all"][0], 12), _top(b.lex["all"][0], 12)
     shared_numbers = len(a.numbers & b.numbers)
     return [max(cos("title", "lead"), cos("lead", "title")), (cos("title", "all") + cos("all", "title")) / 2,
             max(tl, default=e_title), jaccard(_top(a.lex["all"][0], 25), _top(b.lex["all"][0], 25)),
-            len(ka & kb) / 12, shared_numbers / max(1, min(len(a.numbers), len(b.numbers))),
+            len(a.keywords & b.keywords) / 12, shared_numbers / max(1, min(len(a.numbers), len(b.numbers))),
             float(np.log1p(shared_numbers)), float(np.log1p(len(a.caps & b.caps)))]
 
 

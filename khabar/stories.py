@@ -134,10 +134,6 @@ class StoryClusterer:
         self._emb_index: EmbeddingIndex | None = None  # embeddings of open stories' members (faiss)
 
     # -- weights -------------------------------------------------------------------------------------------
-    def idf(self, term: str) -> float:
-        bg, bg_n = self._background or ({}, 0)
-        return math.log((self._n_docs + bg_n + 1) / (self._df.get(term, 0) + bg.get(term, 0) + 1)) + 1.0
-
     def _weighted(self, terms: Counter) -> dict[str, float]:
         """TF-IDF of the terms and of the names channel, each a unit vector scaled by its share."""
         return weighted(terms, self._df, self._n_docs, self.config.name_share, self._background)

@@ -20,7 +20,7 @@ from pathlib import Path
 from khabar.article import Mention
 from khabar.extract.entities import EntityTagger, entity_key
 from khabar.extract.ner_features import FeatureExtractor, Gazetteer, split_proclitic
-from khabar.extract.ner_vectors import load_core_clusters
+from khabar.extract.ner_vectors import load_clusters
 from khabar.lang.normalize import normalize
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "ner"
@@ -98,27 +98,14 @@ def dev_split(sentences: Sequence[Sentence], dev_fraction: float = 1 / 6) -> tup
 # --- the model -------------------------------------------------------------------------------------------
 
 
-def _load_clusters(path: Path) -> dict[str, tuple[str, ...]]:
-    """Word -> cluster ids at each granularity, from a tab-separated 'word id1 id2 ...' file."""
-    out: dict[str, tuple[str, ...]] = {}
-    if not path.is_file():
-        return out
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) >= 2:
-                out[parts[0]] = tuple(parts[1:])
-    return out
-
-
 def make_extractor(resources: Path = RESOURCES, features: dict | None = None) -> FeatureExtractor:
     """The feature extractor with the word clusters, lexicons and feature options the models there were built with."""
     if features is None:
         meta = resources / META
         features = json.loads(meta.read_text(encoding="utf-8")).get("features", {}) if meta.is_file() else {}
         features = {"ngrams": False, **features}  # models from before the n-gram features recorded none
-    clusters = _load_clusters(resources / "clusters.tsv")
-    core = load_core_clusters(resources / CORE_CLUSTERS) if features.get("core_context") is not None else None
+    clusters = load_clusters(resources / "clusters.tsv")
+    core = load_clusters(resources / CORE_CLUSTERS) if features.get("core_context") is not None else None
     return FeatureExtractor(clusters, Gazetteer.load(resources / "gazetteer.tsv"), core_clusters=core, **features)
 
 

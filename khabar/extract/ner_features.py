@@ -256,9 +256,9 @@ def build_clusters(
     Contexts are the ``context_size`` commonest words at offsets -2, -1, +1, +2; deterministic given ``seed``.
     """
     import numpy as np
-    from scipy.sparse import coo_matrix, csr_matrix
-    from scipy.sparse.linalg import svds
     from sklearn.cluster import MiniBatchKMeans
+
+    from khabar.extract.ner_vectors import context_vectors
 
     ids: dict[str, int] = {}
     stream: list[int] = []
@@ -271,31 +271,8 @@ def build_clusters(
             stream.append(i)
         stream.append(-1)  # document boundary
     seq = np.asarray(stream, dtype=np.int64)
-    counts = np.bincount(seq[seq >= 0], minlength=len(ids))
-    order = np.argsort(-counts, kind="stable")
-    order = order[counts[order] >= min_count][:vocab_size]
-    rank = np.full(len(ids) + 1, -1, dtype=np.int64)  # index -1 (boundary) maps to -1 too
-    rank[order] = np.arange(len(order))
-    r = rank[seq]
-    rows, cols = [], []
-    for k, off in enumerate((-2, -1, 1, 2)):
-        a = r[max(0, -off) : len(r) - max(0, off)]
-        b = r[max(0, off) : len(r) - max(0, -off)]
-        keep = (a >= 0) & (b >= 0) & (b < context_size)
-        rows.append(a[keep])
-        cols.append(b[keep] + k * context_size)
-    rows_a, cols_a = np.concatenate(rows), np.concatenate(cols)
-    m = coo_matrix((np.ones(len(rows_a), dtype=np.float64), (rows_a, cols_a)),
-                   shape=(len(order), 4 * context_size)).tocsr()
-    total = m.sum()
-    row_sum = np.asarray(m.sum(axis=1)).ravel()
-    col_sum = np.asarray(m.sum(axis=0)).ravel() ** 0.75  # context smoothing as in word2vec
-    col_p = col_sum / col_sum.sum()
-    m = m.tocoo()
-    pmi = np.log((m.data / total) / ((row_sum[m.row] / total) * col_p[m.col]))
-    keep = pmi > 0
-    ppmi = csr_matrix((pmi[keep], (m.row[keep], m.col[keep])), shape=m.shape)
-    u, s, _ = svds(ppmi, k=dims, random_state=seed)
+    order, u, s = context_vectors(seq, len(ids), vocab_size=vocab_size, context_size=context_size, dims=dims,
+                                  min_count=min_count, seed=seed)
     vec = u * np.sqrt(s)
     vec /= np.linalg.norm(vec, axis=1, keepdims=True) + 1e-9
     labels = []

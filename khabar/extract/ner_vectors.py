@@ -39,48 +39,19 @@ def _pieces(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def core_vectors(
-    texts: Iterable[str],
-    *,
-    vocab_size: int = 100_000,
-    context_size: int = 5_000,
-    dims: int = 128,
-    min_count: int = 3,
-    seed: int = 0,
-    progress=None,
-):
-    """``(cores, vectors)``: the commonest cores (count >= ``min_count``) and their PPMI-SVD context vectors.
-
-    Contexts are the ``context_size`` commonest pieces at offsets -2, -1, +1, +2 of the clitic-split stream.
-    """
+def context_vectors(seq, n_ids: int, *, vocab_size: int, context_size: int, dims: int, min_count: int,
+                    seed: int):
+    """``(order, u, s)``: the ids of the commonest tokens of ``seq`` (count >= ``min_count``, at most
+    ``vocab_size``), commonest first, and the truncated SVD (``dims``) of their PPMI matrix against the
+    ``context_size`` commonest tokens at offsets -2, -1, +1, +2; ``seq`` holds token ids, -1 at document bounds."""
     import numpy as np
     from scipy.sparse import coo_matrix, csr_matrix
     from scipy.sparse.linalg import svds
 
-    ids: dict[str, int] = {}
-    cache: dict[str, tuple[str, ...]] = {}
-    stream: list[int] = []
-    for text in texts:
-        for tok in _WORD.findall(text):
-            pieces = cache.get(tok)
-            if pieces is None:
-                pieces = _pieces(tok)
-                if len(cache) < 3_000_000:
-                    cache[tok] = pieces
-            for p in pieces:
-                i = ids.get(p)
-                if i is None:
-                    i = ids[p] = len(ids)
-                stream.append(i)
-        stream.append(-1)  # document boundary
-        if progress is not None:
-            progress()
-    seq = np.asarray(stream, dtype=np.int64)
-    del stream
-    counts = np.bincount(seq[seq >= 0], minlength=len(ids))
+    counts = np.bincount(seq[seq >= 0], minlength=n_ids)
     order = np.argsort(-counts, kind="stable")
     order = order[counts[order] >= min_count][:vocab_size]
-    rank = np.full(len(ids) + 1, -1, dtype=np.int64)  # index -1 (boundary) maps to -1 too
+    rank = np.full(n_ids + 1, -1, dtype=np.int64)  # index -1 (boundary) maps to -1 too
     rank[order] = np.arange(len(order))
     r = rank[seq]
     rows, cols = [], []
@@ -103,6 +74,47 @@ def core_vectors(
     keep = pmi > 0
     ppmi = csr_matrix((pmi[keep], (m.row[keep], m.col[keep])), shape=m.shape)
     u, s, _ = svds(ppmi, k=dims, random_state=seed)
+    return order, u, s
+
+
+def core_vectors(
+    texts: Iterable[str],
+    *,
+    vocab_size: int = 100_000,
+    context_size: int = 5_000,
+    dims: int = 128,
+    min_count: int = 3,
+    seed: int = 0,
+    progress=None,
+):
+    """``(cores, vectors)``: the commonest cores (count >= ``min_count``) and their PPMI-SVD context vectors.
+
+    Contexts are the ``context_size`` commonest pieces at offsets -2, -1, +1, +2 of the clitic-split stream.
+    """
+    import numpy as np
+
+    ids: dict[str, int] = {}
+    cache: dict[str, tuple[str, ...]] = {}
+    stream: list[int] = []
+    for text in texts:
+        for tok in _WORD.findall(text):
+            pieces = cache.get(tok)
+            if pieces is None:
+                pieces = _pieces(tok)
+                if len(cache) < 3_000_000:
+                    cache[tok] = pieces
+            for p in pieces:
+                i = ids.get(p)
+                if i is None:
+                    i = ids[p] = len(ids)
+                stream.append(i)
+        stream.append(-1)  # document boundary
+        if progress is not None:
+            progress()
+    seq = np.asarray(stream, dtype=np.int64)
+    del stream
+    order, u, s = context_vectors(seq, len(ids), vocab_size=vocab_size, context_size=context_size, dims=dims,
+                                  min_count=min_count, seed=seed)
     top = np.argsort(-s)
     vec = (u[:, top] * np.sqrt(s[top])).astype(np.float32)
     words = [""] * len(ids)
@@ -140,8 +152,8 @@ def build_core_clusters(texts: Iterable[str], *, ks: Sequence[int] = KS, seed: i
     return {c: tuple(str(lab[j]) for lab in labels) for j, c in enumerate(cores)}
 
 
-def load_core_clusters(path: Path) -> dict[str, tuple[str, ...]]:
-    """Core -> cluster ids from a 'core<TAB>id1<TAB>id2...' file (empty when absent)."""
+def load_clusters(path: Path) -> dict[str, tuple[str, ...]]:
+    """Word (or core) -> cluster ids from a 'word<TAB>id1<TAB>id2...' file (empty when absent)."""
     out: dict[str, tuple[str, ...]] = {}
     if not path.is_file():
         return out
