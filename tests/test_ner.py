@@ -6,6 +6,7 @@ import argparse
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from khabar.cli import main as cli_main
@@ -20,6 +21,7 @@ from khabar.extract.ner import (
     combined_tagger,
     dev_split,
     make_extractor,
+    neural_path,
     propagate,
     propagate_window,
     read_conll,
@@ -29,7 +31,9 @@ from khabar.extract.ner import (
     train_cli,
     write_conll,
 )
+from khabar.extract.ner_crf import CrfWeights, viterbi
 from khabar.extract.ner_features import FeatureExtractor, Gazetteer, light_stem, split_proclitic, word_shape
+from khabar.extract.ner_neural import NeuralModel, save_model, train_neural
 
 SHIPPED = (RESOURCES / MODEL_FULL).is_file()
 
@@ -179,17 +183,44 @@ def test_core_clusters_from_text():
 
 def test_train_small_slice(shared_data: Path, tmp_path: Path):
     args = argparse.Namespace(data=shared_data / "anercorp" / "train.txt", seed=0, out=tmp_path, c1=0.05,
-                              c2=0.01, iterations=25, heldout_only=False, limit=120, rebuild_clusters=False)
+                              c2=0.01, iterations=25, heldout_only=False, limit=120, rebuild_clusters=False,
+                              neural=False)
     assert train_cli(args) == 0
     assert (tmp_path / MODEL_FULL).is_file() and (tmp_path / MODEL_HELDOUT).is_file()
     model = NerModel(tmp_path / MODEL_FULL, make_extractor(tmp_path))
+    assert model.neural is None and not neural_path(tmp_path / MODEL_FULL).exists()
     sents = read_conll(args.data)[:120]
     gold = [[t for _, t in s] for s in sents]
     pred = [model.tag_tokens([w for w, _ in s]) for s in sents]
     assert evaluate(gold, pred)["micro"]["f1"] > 0.6  # it learnt its own training data
+    weights = CrfWeights.load(tmp_path / MODEL_FULL)  # the numpy decoder finds crfsuite's own tags
+    for s, tags in zip(sents, pred, strict=True):
+        feats = model.extractor.sentence([w for w, _ in s])
+        assert repair_bio([weights.labels[i] for i in viterbi(weights.scores(feats), weights.trans)]) == tags
     first = (tmp_path / MODEL_FULL).read_bytes()
     assert train_cli(args) == 0
     assert (tmp_path / MODEL_FULL).read_bytes() == first  # deterministic
+
+
+def test_neural_tagger_learns_and_is_deterministic(shared_data: Path, tmp_path: Path):
+    """The torch-trained network, run in numpy, fits a small slice; the same seed gives the same weights."""
+    pytest.importorskip("torch")  # training-only extra
+    sents = read_conll(shared_data / "anercorp" / "train.txt")[:60]
+    rng = np.random.default_rng(0)
+    cores = sorted({w for s in sents for w, _ in s})[:300]
+    vectors = rng.normal(size=(len(cores), 16)).astype(np.float32)
+    labels = sorted({t for s in sents for _, t in s} | {"O"})
+    gaz = Gazetteer({"موسكو": "LOC"})
+    runs = [train_neural(sents, cores, vectors, gaz, labels, epochs=40, seed=1) for _ in range(2)]
+    assert all(np.array_equal(runs[0][0][k], runs[1][0][k]) for k in runs[0][0])
+    path = tmp_path / "m.nn.npz"
+    save_model(path, *runs[0], labels)
+    model = NeuralModel.load(path, gaz)
+    gold = [[t for _, t in s] for s in sents]
+    pred = [repair_bio([labels[i] for i in model.log_probs([w for w, _ in s]).argmax(1)]) for s in sents]
+    assert evaluate(gold, pred)["micro"]["f1"] > 0.6
+    lp = model.log_probs(["في", "موسكو"])
+    assert lp.shape == (2, len(labels)) and np.allclose(np.exp(lp).sum(1), 1, atol=1e-4)
 
 
 # --- the shipped model -----------------------------------------------------------------------------------

@@ -68,8 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", type=Path, default=None,
                         help="CoNLL file 'token tag' (default: the dev block of the shared ANERcorp train split)")
     parser.add_argument("--model", type=Path, default=None,
-                        help=f"a .crfsuite model (default: {MODEL_HELDOUT}, trained without the dev block, for the "
-                             f"dev block; {MODEL_FULL}, the shipped tagger, for a FILE)")
+                        help=f"a .crfsuite model, with the neural tagger beside it when there is one (default: "
+                             f"{MODEL_HELDOUT}, trained without the dev block, for the dev block; {MODEL_FULL}, the "
+                             f"shipped tagger, for a FILE)")
+    parser.add_argument("--no-neural", dest="neural", action="store_false",
+                        help="score the CRF alone, without the neural tagger beside it")
     parser.add_argument("--window", type=int, default=WINDOW,
                         help="sentences either side whose names each sentence borrows (running text without "
                              "document boundaries, as ANERcorp); 0: every sentence alone")
@@ -88,12 +91,13 @@ def run(args: argparse.Namespace) -> int:
     model_path = args.model or RESOURCES / (MODEL_HELDOUT if args.file is None else MODEL_FULL)
     from khabar.extract.ner import make_extractor
 
-    model = NerModel(model_path, make_extractor(model_path.parent))
+    model = NerModel(model_path, make_extractor(model_path.parent), neural=args.neural)
     gold = [[t for _, t in s] for s in sentences]
     tokens = [[w for w, _ in s] for s in sentences]
     pred = model.tag_document(tokens, args.window) if args.window > 0 else [model.tag_tokens(t) for t in tokens]
     where = f"{path} (dev block)" if args.file is None else str(path)
-    print(f"{where}: {len(sentences)} sentences, {sum(map(len, gold))} tokens, model {model_path.name}, "
+    kind = "CRF + neural" if model.neural is not None else "CRF alone"
+    print(f"{where}: {len(sentences)} sentences, {sum(map(len, gold))} tokens, model {model_path.name} ({kind}), "
           f"window ±{args.window}")
     print(format_scores(evaluate(gold, pred)))
     return 0

@@ -1,4 +1,5 @@
-"""Arabic named entities (PERS, LOC, ORG, MISC): a CRF over token features, trained on ANERcorp, shipped.
+"""Arabic named entities (PERS, LOC, ORG, MISC): a CRF over token features plus a small neural tagger (run in
+numpy) whose log-probabilities join the CRF's state scores, both trained on ANERcorp and shipped.
 
 ``NerTagger().tag(text)`` gives ``Mention``s with character offsets; ``NerModel.load().tag_tokens(tokens)``
 gives BIO tags for tokenised sentences. ``khabar train ner`` rebuilds ``khabar/resources/ner/``.
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from khabar.article import Mention
 from khabar.extract.entities import EntityTagger, entity_key
+from khabar.extract.ner_crf import CrfWeights, viterbi
 from khabar.extract.ner_features import FeatureExtractor, Gazetteer, split_proclitic
 from khabar.extract.ner_vectors import load_clusters
 from khabar.lang.normalize import normalize
@@ -35,6 +37,10 @@ WINDOW = 15
 # FeatureExtractor options of newly trained models (kept in meta.json)
 FEATURES = {"ngrams": True, "wide": 0, "cluster_bigrams": True, "core_context": [1, 2, 3]}
 CORE_CLUSTERS = "core_clusters.tsv"  # clusters of clitic-split cores (khabar.extract.ner_vectors)
+# The neural tagger added to the CRF (khabar.extract.ner_neural): epochs, the weight of its log-probabilities
+# beside the CRF's state scores, and its core vectors (the commonest ``cores``, first ``dims`` SVD dimensions).
+# Chosen on a slice of the training block held out from both models (its last sixth), never on the dev block.
+NEURAL = {"epochs": 20, "weight": 1.0, "dims": 64, "cores": 60_000}
 
 Sentence = list[tuple[str, str]]
 
@@ -109,10 +115,19 @@ def make_extractor(resources: Path = RESOURCES, features: dict | None = None) ->
     return FeatureExtractor(clusters, Gazetteer.load(resources / "gazetteer.tsv"), core_clusters=core, **features)
 
 
-class NerModel:
-    """A trained CRF and its feature extractor: BIO tags for tokenised sentences."""
+def neural_path(model_path: Path) -> Path:
+    """The neural tagger beside a CRF model: ``anercorp-full.crfsuite`` -> ``anercorp-full.nn.npz``."""
+    return model_path.with_name(model_path.name.removesuffix(".crfsuite") + ".nn.npz")
 
-    def __init__(self, model_path: Path, extractor: FeatureExtractor):
+
+class NerModel:
+    """A trained CRF (and the neural tagger beside it, when there is one) with its feature extractor: BIO tags.
+
+    With a neural tagger, each token's label scores are the CRF's state scores plus ``weight`` times the neural
+    tagger's log-probabilities, decoded with the CRF's transitions; without one, crfsuite decodes alone.
+    """
+
+    def __init__(self, model_path: Path, extractor: FeatureExtractor, *, neural: bool = True):
         import pycrfsuite
 
         self.path = model_path
@@ -120,6 +135,18 @@ class NerModel:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
         self._lock = threading.Lock()
+        self.neural = None
+        self.weight = 0.0
+        nn_path = neural_path(model_path)
+        meta = model_path.parent / META
+        if neural and nn_path.is_file() and meta.is_file():
+            from khabar.extract.ner_neural import NeuralModel
+
+            self.weight = float(json.loads(meta.read_text(encoding="utf-8")).get("neural", {}).get("weight", 1.0))
+            self.neural = NeuralModel.load(nn_path, extractor.gazetteer)
+            self._crf = CrfWeights.load(model_path)
+            if self._crf.labels != self.neural.labels:
+                raise ValueError(f"{nn_path}: labels differ from {model_path.name}'s")
 
     @classmethod
     def load(cls, name: str = MODEL_FULL, resources: Path = RESOURCES) -> NerModel:
@@ -133,6 +160,12 @@ class NerModel:
         """BIO tags of one tokenised sentence."""
         if not tokens:
             return []
+        if self.neural is not None:
+            types, extras, gaz = self.extractor.sentence_parts(tokens)
+            scores = self._crf.sentence_scores(tokens, types, extras)
+            scores += self.weight * self.neural.log_probs(tokens, gaz, [t[6] for t in types])
+            labels = self._crf.labels
+            return repair_bio([labels[i] for i in viterbi(scores, self._crf.trans)])
         feats = self.extractor.sentence(tokens)
         with self._lock:  # a crfsuite Tagger is not thread-safe
             tags = self._tagger.tag(feats)
@@ -467,6 +500,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iterations", type=int, default=150, help="L-BFGS iterations")
     parser.add_argument("--heldout-only", action="store_true", help="train only the model without the dev block")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N sentences (quick checks)")
+    parser.add_argument("--no-neural", dest="neural", action="store_false",
+                        help="train the CRF alone (the neural tagger beside it needs torch, a training-only extra)")
     parser.add_argument("--rebuild-clusters", action="store_true",
                         help="recompute clusters.tsv and core_clusters.tsv from SaudiNewsNet (and the training "
                              "block's text) before training (about 15 minutes)")
@@ -491,6 +526,39 @@ def _core_cluster_texts(data: Path, train: Sequence[Sentence]) -> Iterator[str]:
     """SaudiNewsNet, then the training block's text (never the dev block's, so dev words stay unseen)."""
     yield from _saudinewsnet_texts(data)
     yield "\n".join(" ".join(w for w, _ in s) for s in train)
+
+
+def neural_vectors(data: Path, train: Sequence[Sentence], seed: int = 0):
+    """``(cores, vectors)`` of the neural tagger: PPMI-SVD vectors of clitic-split cores of SaudiNewsNet and the
+    training block's text (never the dev block's), cut to ``NEURAL``'s size."""
+    from threadpoolctl import threadpool_limits
+
+    from khabar.extract.ner_vectors import core_vectors
+
+    with threadpool_limits(limits=1):  # one BLAS thread: the same vectors on every machine and run
+        cores, vec = core_vectors(_core_cluster_texts(data, train), seed=seed)
+    n = NEURAL["cores"]
+    return cores[:n], vec[:n, : NEURAL["dims"]]
+
+
+def train_neural_model(sentences: Sequence[Sentence], out_path: Path, extractor: FeatureExtractor, labels: list[str],
+                       cores: list[str], vectors, *, seed: int = 0, epochs: int | None = None,
+                       progress: bool = True) -> float:
+    """Train the neural tagger (torch, one thread) on ``(token, tag)`` sentences into ``out_path``; seconds spent."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from khabar.extract.ner_neural import save_model, train_neural
+
+    t0 = time.perf_counter()
+    epochs = epochs or NEURAL["epochs"]
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  disable=not progress, transient=True) as bar:
+        task = bar.add_task(f"epochs {out_path.name}", total=epochs)
+        weights, vocab = train_neural(sentences, cores, vectors, extractor.gazetteer, labels, epochs=epochs,
+                                      seed=seed, progress=lambda e: bar.update(task, completed=e + 1))
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    save_model(out_path, weights, vocab, labels)
+    return time.perf_counter() - t0
 
 
 def train_cli(args: argparse.Namespace) -> int:
@@ -527,6 +595,26 @@ def train_cli(args: argparse.Namespace) -> int:
     extractor = make_extractor(out, FEATURES)
     params = dict(c1=args.c1, c2=args.c2, max_iterations=args.iterations)
     secs = train_model(train, out / MODEL_HELDOUT, extractor, **params)
+    neural = getattr(args, "neural", True)
+    if neural:
+        labels = CrfWeights.load(out / MODEL_HELDOUT).labels
+        print("core vectors for the neural tagger (SaudiNewsNet and the training block) ...")
+        cores, vectors = neural_vectors(args.data, train, args.seed)
+        nsecs = train_neural_model(train, neural_path(out / MODEL_HELDOUT), extractor, labels, cores, vectors,
+                                   seed=args.seed)
+        print(f"held-out neural tagger: {nsecs:.0f}s")
+    else:
+        for name in (MODEL_HELDOUT, MODEL_FULL):  # a CRF-only run leaves no stale neural tagger beside it
+            neural_path(out / name).unlink(missing_ok=True)
+    meta = {
+        "data": str(args.data),
+        "seed": args.seed,
+        "params": params,
+        "features": FEATURES,
+        "window": WINDOW,
+        "neural": NEURAL if neural else None,
+    }
+    (out / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     model = NerModel(out / MODEL_HELDOUT, extractor)
     gold = [[t for _, t in s] for s in dev]
     tokens = [[w for w, _ in s] for s in dev]
@@ -535,20 +623,19 @@ def train_cli(args: argparse.Namespace) -> int:
     print(f"held-out model: {len(train)} sentences, {secs:.0f}s; dev block ({len(dev)} sentences), "
           f"sentences alone micro F1 {sentence_scores['micro']['f1']:.3f}; with ±{WINDOW}-sentence propagation:")
     print(format_scores(scores))
-    meta = {
-        "data": str(args.data),
-        "seed": args.seed,
-        "params": params,
-        "features": FEATURES,
-        "window": WINDOW,
+    meta.update({
         "train_sentences": len(train),
         "dev_sentences": len(dev),
         "dev_scores": scores,
         "dev_scores_sentences_alone": sentence_scores,
-    }
+    })
     if not args.heldout_only:
         secs = train_model(sentences, out / MODEL_FULL, extractor, **params)
         print(f"full model: {len(sentences)} sentences, {secs:.0f}s")
+        if neural:
+            nsecs = train_neural_model(sentences, neural_path(out / MODEL_FULL), extractor, labels, cores, vectors,
+                                       seed=args.seed)
+            print(f"full neural tagger: {nsecs:.0f}s")
         meta["full_sentences"] = len(sentences)
     (out / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

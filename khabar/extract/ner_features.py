@@ -143,7 +143,8 @@ class FeatureExtractor:
 
     def _type_features(self, token: str) -> tuple:
         """Features of a word type at position 0, its (shorter) context features at -2, -1, +1, +2, its normalised
-        form, the forms a gazetteer may match, its cluster ids and its core's cluster ids."""
+        form, the forms a gazetteer may match, its cluster ids, its core's cluster ids and its normalised
+        ``(form, proclitic, core, enclitic)``."""
         hit = self._cache.get(token)
         if hit is not None:
             return hit
@@ -153,6 +154,7 @@ class FeatureExtractor:
         shape = word_shape(norm)
         pro2, core, enc = _split_clitics(token)
         core = normalize(core) or core
+        npro, nenc = normalize(pro2), normalize(enc)
         clus, cids = self._cluster_feats_ids(norm, normalize(pro2[-2:] + core) if pro2.endswith("ال") else core,
                                              rest, stem)
         kids = self.core_clusters.get(core) if self.core_clusters else None
@@ -169,7 +171,7 @@ class FeatureExtractor:
             f"rs2={rest[-2:]}",
             f"sh={shape}",
             f"cc={core}",
-            f"cp={normalize(pro2)}|{normalize(enc)}",
+            f"cp={npro}|{nenc}",
             *clus,
         ]
         if self.ngrams:
@@ -183,40 +185,50 @@ class FeatureExtractor:
             ctx_base += [f"k{i}={kids[i]}" for i in self.core_context if i < len(kids)]
         ctx = [[f"{off}{f}" for f in ctx_base] for off in ("-2:", "-1:", "+1:", "+2:")]
         variants = (norm, rest, "ال" + rest) if pro.endswith("ال") else (norm, rest) if pro else (norm,)
-        result = (local, ctx, norm, variants, cids, kids or ())
+        result = (local, ctx, norm, variants, cids, kids or (), (norm, npro, core, nenc))
         if len(self._cache) < 500_000:
             self._cache[token] = result
         return result
 
     def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
         """The feature list of each token of one sentence."""
+        types, extras, _ = self.sentence_parts(tokens)
+        n = len(tokens)
+        out: list[list[str]] = []
+        for i in range(n):
+            feats = list(types[i][0])
+            for off, slot in ((-2, 0), (-1, 1), (1, 2), (2, 3)):
+                if 0 <= i + off < n:
+                    feats.extend(types[i + off][1][slot])
+            feats.extend(extras[i])
+            out.append(feats)
+        return out
+
+    def sentence_parts(self, tokens: Sequence[str]) -> tuple[list[tuple], list[list[str]], list[str]]:
+        """``(types, extras, gazetteer tags)`` of a sentence: a token's features are its type's own (``types[i][0]``),
+        the context features of its neighbours' types (``types[i + off][1][slot]`` for offsets -2, -1, +1, +2 in
+        slots 0..3), and ``extras[i]``, the features that pair it with its neighbours or depend on the sentence."""
         types = [self._type_features(t) for t in tokens]
         n = len(tokens)
         gaz = self.gazetteer.tags([t[2] for t in types], [t[3] for t in types])
         out: list[list[str]] = []
         for i in range(n):
             local = types[i][0]
-            feats = list(local)
+            feats: list[str] = []
             if gaz[i]:
                 feats.append("g=" + gaz[i])
             if i >= 1 and gaz[i - 1]:
                 feats.append("-1:g=" + gaz[i - 1])
             if i + 1 < n and gaz[i + 1]:
                 feats.append("+1:g=" + gaz[i + 1])
-            if i >= 2:
-                feats.extend(types[i - 2][1][0])
             if i >= 1:
-                feats.extend(types[i - 1][1][1])
                 feats.append(f"bg-={local[1][2:]}|{types[i - 1][0][1][2:]}")
             else:
                 feats.append("BOS")
             if i + 1 < n:
-                feats.extend(types[i + 1][1][2])
                 feats.append(f"bg+={local[1][2:]}|{types[i + 1][0][1][2:]}")
             else:
                 feats.append("EOS")
-            if i + 2 < n:
-                feats.extend(types[i + 2][1][3])
             for j in range(max(0, i - self.wide), min(n, i + self.wide + 1)):
                 if abs(j - i) > 2:
                     feats.append("win=" + types[j][2])
@@ -233,7 +245,7 @@ class FeatureExtractor:
                 if 1 <= i < n - 1:
                     feats.append(f"cb3={types[i - 1][4][0]}|{c[0]}|{types[i + 1][4][0]}")
             out.append(feats)
-        return out
+        return types, out, gaz
 
 
 # --- word clusters from unlabelled text ------------------------------------------------------------------
