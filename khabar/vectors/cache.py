@@ -1,4 +1,4 @@
-"""An on-disk cache of embeddings keyed by (model name, kind, text hash), stored in sqlite."""
+"""An on-disk cache of embeddings keyed by (encoder cache key: model and numeric path, kind, text hash), in sqlite."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ class EmbeddingCache:
         """Embed `texts` with `encoder`, computing (and storing) only the ones not cached yet."""
         texts = list(texts)
         out = np.empty((len(texts), encoder.dim), dtype=np.float32)
-        cached = self.get(encoder.name, kind, texts, encoder.dim)
+        cached = self.get(encoder.cache_key or encoder.name, kind, texts, encoder.dim)
         todo: dict[str, list[int]] = {}
         for i, (t, v) in enumerate(zip(texts, cached, strict=True)):
             if v is None:
@@ -120,7 +120,7 @@ class EmbeddingCache:
             vecs = encoder.encode(new, kind=kind, batch_size=batch_size, show_progress=show_progress)
             for t, v in zip(new, vecs, strict=True):
                 out[todo[t]] = v
-            self.put(encoder.name, kind, new, vecs)
+            self.put(encoder.cache_key or encoder.name, kind, new, vecs)
         return out
 
 
@@ -131,6 +131,7 @@ class CachedEncoder(Encoder):
         self.encoder = encoder
         self.cache = cache if cache is not None else EmbeddingCache.default()
         self.name = encoder.name
+        self.cache_key = encoder.cache_key
         self.dim = encoder.dim
 
     def _encode_all(self, texts: list[str], *, kind: str, batch_size: int, show_progress: bool) -> np.ndarray:

