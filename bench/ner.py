@@ -86,9 +86,9 @@ def main() -> None:
     model = NerModel(RESOURCES / name, make_extractor())
     load = time.perf_counter() - t0
     crf = NerModel(RESOURCES / name, make_extractor(), neural=False)
-    rows = [("gazetteer lookup (baseline)", GazetteerTagger().tag_tokens), (f"CRF alone ({name})", crf.tag_tokens)]
+    rows = [("gazetteer lookup (baseline)", GazetteerTagger().tag_tokens), (f"CRF alone ({args.model})", crf.tag_tokens)]
     if model.neural is not None:
-        rows.append((f"khabar CRF + neural ({name})", model.tag_tokens))
+        rows.append((f"CRF + neural ({args.model})", model.tag_tokens))
     nn = neural_path(RESOURCES / name)
     nn_mb = f" + {nn.stat().st_size / 1e6:.1f} MB neural" if nn.is_file() else ""
     print(f"model load: {load:.2f}s, {(RESOURCES / name).stat().st_size / 1e6:.1f} MB CRF{nn_mb}")
