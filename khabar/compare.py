@@ -18,6 +18,8 @@ from khabar.disjoint import DisjointSets
 from khabar.features import (
     EMBED_VIEWS,
     FEATURES,
+    GATE,
+    QUERY_VIEWS,
     Profile,
     ViewSpec,
     analysed_sets,
@@ -32,6 +34,7 @@ from khabar.features import (
     profile,
 )
 from khabar.lang.normalize import normalize
+from khabar.regressors import DEFAULT_REGRESSOR, REGRESSORS, make_regressor
 from khabar.vectors.lexical import LexicalModel
 
 DIMENSIONS = ("Geography", "Entities", "Time", "Narrative", "Overall", "Style", "Tone")
@@ -88,11 +91,12 @@ class CompareModel:
     """Features → seven scores: a fitted scaler and multi-output regressor, the IDF arrays and the encoder name."""
 
     def __init__(self, lexical: LexicalModel, regressor: Any = None, *, encoder: str = ENCODER,
-                 views: ViewSpec | None = None, meta: dict[str, Any] | None = None) -> None:
+                 views: ViewSpec | None = None, query: tuple[str, ...] = (), meta: dict[str, Any] | None = None) -> None:
         self.lexical = lexical
         self.regressor = regressor
         self.encoder = encoder
         self.views = views or {"*": EMBED_VIEWS}
+        self.query = query  # views embedded with e5's "query: " prefix
         self.meta = meta or {}
 
     @classmethod
@@ -105,7 +109,8 @@ class CompareModel:
         if tuple(meta["features"]) != FEATURES:
             raise ValueError(f"{path}: model built for other features; rebuild with `khabar train compare`")
         return cls(LexicalModel.load(path / "idf.npz"), joblib.load(path / "regressor.joblib"),
-                   encoder=meta["encoder"], views=parse_views(meta["views"]), meta=meta)
+                   encoder=meta["encoder"], views=parse_views(meta["views"]), query=tuple(meta.get("query", ())),
+                   meta=meta)
 
     def save(self, path: str | Path = RESOURCES) -> None:
         """Write idf.npz, regressor.joblib and meta.json under ``path``."""
@@ -115,7 +120,8 @@ class CompareModel:
         path.mkdir(parents=True, exist_ok=True)
         self.lexical.save(path / "idf.npz")
         joblib.dump(self.regressor, path / "regressor.joblib", compress=3)
-        meta = dict(self.meta, encoder=self.encoder, views=format_views(self.views), features=list(FEATURES),
+        meta = dict(self.meta, encoder=self.encoder, views=format_views(self.views), query=list(self.query),
+                    features=list(FEATURES),
                     dimensions=list(DIMENSIONS))
         (path / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -139,14 +145,14 @@ def default_model() -> CompareModel:
     return _model
 
 
-def make_encode(name: str = ENCODER, *, cache: bool = True) -> Callable[[list[str]], np.ndarray]:
-    """A texts → unit vectors function over the named encoder, through the on-disk embedding cache."""
+def make_encode(name: str = ENCODER, *, cache: bool = True) -> Callable[..., np.ndarray]:
+    """A (texts, kind="passage") → unit vectors function over the named encoder, through the embedding cache."""
     from khabar.vectors.embed import get_encoder
 
     encoder = get_encoder(name)
 
-    def encode(texts: list[str]) -> np.ndarray:
-        return encoder.encode(texts, kind="passage", cache=cache)
+    def encode(texts: list[str], kind: str = "passage") -> np.ndarray:
+        return encoder.encode(texts, kind=kind, cache=cache)
 
     return encode
 
@@ -169,12 +175,12 @@ def _scores(model: CompareModel, pa: Profile, pb: Profile, X: np.ndarray,
 
 
 def score_rows(rows: Sequence[dict[str, Any]], *, model: CompareModel | None = None,
-               encode: Callable[[list[str]], np.ndarray] | None = None) -> list[dict[str, float]]:
+               encode: Callable[..., np.ndarray] | None = None) -> list[dict[str, float]]:
     """The seven scores of each pair row (title1, text1, title2, text2, optional lang/url); one embedding batch."""
     model = model or default_model()
     encode = encode or make_encode(model.encoder)
     pairs = [(profile_row(r, "1", model.lexical), profile_row(r, "2", model.lexical)) for r in rows]
-    embed_profiles([p for pair in pairs for p in pair], encode, model.views)
+    embed_profiles([p for pair in pairs for p in pair], encode, model.views, model.query)
     if not pairs:
         return []
     X = np.stack([pair_features(pa, pb) for pa, pb in pairs])
@@ -222,7 +228,7 @@ class EntityCache:
 
 
 def compare(a: Article, b: Article, *, model: CompareModel | None = None,
-            encode: Callable[[list[str]], np.ndarray] | None = None, evidence: bool = True) -> Similarity:
+            encode: Callable[..., np.ndarray] | None = None, evidence: bool = True) -> Similarity:
     """Scores of ``a`` against ``b`` on the seven dimensions, with shared entities, dates and aligned sentences."""
     model = model or default_model()
     encode = encode or make_encode(model.encoder)
@@ -230,7 +236,7 @@ def compare(a: Article, b: Article, *, model: CompareModel | None = None,
     ok = _analyzed(a, notes) and _analyzed(b, notes)
     pa = profile(a.title, a.text, lang=a.lang, url=a.url, lexical=model.lexical, sets=entity_sets(a) if ok else None)
     pb = profile(b.title, b.text, lang=b.lang, url=b.url, lexical=model.lexical, sets=entity_sets(b) if ok else None)
-    embed_profiles([pa, pb], encode, model.views)
+    embed_profiles([pa, pb], encode, model.views, model.query)
     X = pair_features(pa, pb)
     feats = dict(zip(FEATURES, (float(x) for x in X), strict=True))
     sim = Similarity(
@@ -306,7 +312,7 @@ def sentences_of(article: Article) -> list[str]:
     return [" ".join(s.split()) for s in sents if len(s.split()) >= 3]
 
 
-def align_sentences(a: Article, b: Article, *, encode: Callable[[list[str]], np.ndarray],
+def align_sentences(a: Article, b: Article, *, encode: Callable[..., np.ndarray],
                     lexical: LexicalModel | None = None, min_similarity: float = ALIGN_MIN,
                     limit: int = 12) -> list[AlignedPair]:
     """Mutually best sentence pairs by embedding cosine (≥ ``min_similarity``, or a bit less with shared words)."""
@@ -361,8 +367,9 @@ def read_pairs(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | None, s
 
 
 def training_matrix(rows: Sequence[dict[str, Any]], lexical: LexicalModel,
-                    encode: Callable[[list[str]], np.ndarray] | None, views: ViewSpec | None = None,
-                    progress: Callable[[Iterable[Any], str, int], Iterable[Any]] | None = None) -> np.ndarray:
+                    encode: Callable[..., np.ndarray] | None, views: ViewSpec | None = None,
+                    progress: Callable[[Iterable[Any], str, int], Iterable[Any]] | None = None,
+                    query: tuple[str, ...] = QUERY_VIEWS) -> np.ndarray:
     """The feature matrix of the labelled pairs (articles profiled once, embeddings batched through the cache)."""
     seen: dict[tuple[str, str, str], Profile] = {}
     keys = []
@@ -377,7 +384,7 @@ def training_matrix(rows: Sequence[dict[str, Any]], lexical: LexicalModel,
             pk.append(k)
         keys.append(pk)
     if encode is not None:
-        embed_profiles(list(seen.values()), encode, views or {"*": EMBED_VIEWS})
+        embed_profiles(list(seen.values()), encode, views or {"*": EMBED_VIEWS}, query)
     return np.stack([pair_features(seen[ka], seen[kb]) for ka, kb in keys])
 
 
@@ -399,49 +406,6 @@ def article_groups(rows: Sequence[dict[str, Any]]) -> np.ndarray:
     return np.array([roots.setdefault(sets.find(key(r, "1")), len(roots)) for r in rows])
 
 
-class MeanRegressor:
-    """The mean of several fitted multi-output regressors (an ensemble picked by cross-validation)."""
-
-    def __init__(self, members: list[Any]) -> None:
-        self.members = members
-
-    def fit(self, X: np.ndarray, Y: np.ndarray) -> MeanRegressor:
-        for m in self.members:
-            m.fit(X, Y)
-        return self
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return np.mean([m.predict(X) for m in self.members], axis=0)
-
-
-def make_regressor(kind: str = "gbr", seed: int = 0) -> Any:
-    """A multi-output regressor: features scaled, all seven dimensions fitted on shared features."""
-    from sklearn.ensemble import ExtraTreesRegressor, HistGradientBoostingRegressor
-    from sklearn.linear_model import Ridge
-    from sklearn.multioutput import MultiOutputRegressor
-    from sklearn.neural_network import MLPRegressor
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    if kind == "ens":
-        return MeanRegressor([make_regressor(k, seed) for k in ("et", "ridge", "gbr")])
-    if kind == "ridge":
-        return make_pipeline(StandardScaler(), Ridge(alpha=3.0))
-    if kind == "mlp":
-        return make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(32,), alpha=1.0, max_iter=2000, random_state=seed,
-                                                            early_stopping=False, learning_rate_init=0.003))
-    if kind == "et":
-        return ExtraTreesRegressor(n_estimators=300, min_samples_leaf=5, max_features=0.33, random_state=seed,
-                                   n_jobs=1)
-    if kind == "gbr":
-        return MultiOutputRegressor(HistGradientBoostingRegressor(max_iter=200, learning_rate=0.04, max_leaf_nodes=8,
-                                                                  min_samples_leaf=20, l2_regularization=1.0,
-                                                                  random_state=seed))
-    raise ValueError(f"unknown regressor {kind!r}")
-
-
-DEFAULT_REGRESSOR = "ens"  # et, ridge and gbr averaged: the best grouped-CV Pearson on Overall, all languages
-REGRESSORS = ("ens", "et", "ridge", "gbr", "mlp")
 # The views embedded for the shipped model, by language: embedding all 1,534 article bodies on the shared 2-core
 # machine did not fit the build, so lead, head-and-tail body and body sentences (sentence-to-sentence matches) are
 # embedded for Arabic (the first language) and titles for the rest. Grouped 5-fold CV (et+ridge+gbr, mean of fold
@@ -458,13 +422,13 @@ def train(pairs_path: str | Path, *, out: str | Path = RESOURCES, seed: int = 0,
     texts = {(r.get("title" + s) or "") + " " + body_of(r.get("text" + s)) for r in rows for s in "12"}
     lexical = LexicalModel().fit(sorted(texts))
     spec = parse_views(views)
-    X = training_matrix(rows, lexical, make_encode(encoder), spec, progress)
+    X = training_matrix(rows, lexical, make_encode(encoder), spec, progress, QUERY_VIEWS)
     Y = targets(rows)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):  # see cross_validate: OpenMP threads crawl on a loaded machine
-        fitted = make_regressor(regressor, seed).fit(X, Y)
-    model = CompareModel(lexical, fitted, encoder=encoder, views=spec,
+        fitted = make_regressor(regressor, seed, gate=FEATURES.index(GATE)).fit(X, Y)
+    model = CompareModel(lexical, fitted, encoder=encoder, views=spec, query=QUERY_VIEWS,
                          meta={"seed": seed, "regressor": regressor, "pairs": len(rows),
                                "trained_on": Path(pairs_path).name, "unrelated_floor": unrelated_floor(X, Y)})
     model.save(out)

@@ -275,3 +275,30 @@ def test_sentence_features_match_line_by_line() -> None:
     embed_profiles([a, b], _toy_encode, {"*": ("title", "body")})
     row = dict(zip(FEATURES, pair_features(a, b), strict=True))
     assert a.sent_emb is None and row["s_bma"] == pytest.approx(row["e_body"])
+
+
+def test_query_views_are_embedded_as_queries() -> None:
+    kinds: list[tuple[str, tuple[str, ...]]] = []
+
+    def encode(texts: list[str], kind: str = "passage") -> np.ndarray:
+        kinds.append((kind, tuple(texts)))
+        return _toy_encode(texts)
+
+    a = profile("Rain in Devon", "Heavy rain fell on Devon on Sunday morning and the roads were closed.", lang="en",
+                lexical=LexicalModel())
+    embed_profiles([a], encode, {"*": ("title", "lead")}, ("title",))
+    assert kinds == [("passage", (a.views["lead"],)), ("query", (a.title,))]
+    assert a.emb["title"] is not None and a.emb["lead"] is not None
+
+
+def test_gated_model_fits_a_group_its_own_slope() -> None:
+    from khabar.regressors import make_regressor
+
+    rng = np.random.default_rng(0)
+    x = rng.random(400)
+    group = (rng.random(400) < 0.5).astype(float)
+    X = np.column_stack([x, group])
+    Y = np.repeat(np.where(group == 1, 4 - 3 * x, 1 + 3 * x)[:, None], 7, axis=1)
+    gated = make_regressor("spline", gate=1).fit(X, Y).predict(X)
+    plain = make_regressor("spline").fit(X, Y).predict(X)
+    assert pearson(gated[:, 4], Y[:, 4]) > 0.8 > 0.3 > pearson(plain[:, 4], Y[:, 4])

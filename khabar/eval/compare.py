@@ -28,7 +28,7 @@ from khabar.compare import (
     targets,
     training_matrix,
 )
-from khabar.features import FEATURES, body_of, parse_views
+from khabar.features import FEATURES, GATE, QUERY_VIEWS, body_of, parse_views
 from khabar.vectors.lexical import LexicalModel
 
 LANGS = ("ar", "tr", "fr")
@@ -51,8 +51,8 @@ def grouped_folds(groups: np.ndarray, k: int = 5, seed: int = 0) -> np.ndarray:
 
 
 def cross_validate(X: np.ndarray, Y: np.ndarray, groups: np.ndarray, *, regressor: str = DEFAULT_REGRESSOR,
-                   k: int = 5, seed: int = 0) -> np.ndarray:
-    """Out-of-fold predictions (n, 7) on the 1–4 scale."""
+                   k: int = 5, seed: int = 0, gate: int | None = None) -> np.ndarray:
+    """Out-of-fold predictions (n, 7) on the 1–4 scale (every model, scaler and spline fitted on the training folds)."""
     from threadpoolctl import threadpool_limits
 
     folds = grouped_folds(groups, k, seed)
@@ -62,7 +62,7 @@ def cross_validate(X: np.ndarray, Y: np.ndarray, groups: np.ndarray, *, regresso
     with threadpool_limits(limits=1):
         for f in range(k):
             train, test = folds != f, folds == f
-            P[test] = make_regressor(regressor, seed).fit(X[train], Y[train]).predict(X[test])
+            P[test] = make_regressor(regressor, seed, gate=gate).fit(X[train], Y[train]).predict(X[test])
     return np.clip(P, 1.0, 4.0)
 
 
@@ -83,19 +83,29 @@ def report(P: np.ndarray, Y: np.ndarray, baseline: np.ndarray, langs: np.ndarray
 
 
 def evaluate(pairs_path: str | Path, *, regressor: str = DEFAULT_REGRESSOR, seed: int = 0, k: int = 5,
-             encoder: str | None = ENCODER, views: str = TRAINED_VIEWS, limit: int | None = None, progress: Any = None) -> dict[str, Any]:
-    """The cross-validated report on a labelled pairs file."""
+             encoder: str | None = ENCODER, views: str = TRAINED_VIEWS, limit: int | None = None, progress: Any = None,
+             more_seeds: tuple[int, ...] = ()) -> dict[str, Any]:
+    """The cross-validated report on a labelled pairs file; with ``more_seeds``, also the mean over fold seeds."""
     rows = [r for _, r, _ in read_pairs(pairs_path) if r is not None and all(d in r for d in DIMENSIONS)]
     rows = rows[:limit] if limit else rows
     texts = {(r.get("title" + s) or "") + " " + body_of(r.get("text" + s)) for r in rows for s in "12"}
     lexical = LexicalModel().fit(sorted(texts))
     X = training_matrix(rows, lexical, make_encode(encoder) if encoder else None, parse_views(views), progress)
     Y = targets(rows)
-    P = cross_validate(X, Y, article_groups(rows), regressor=regressor, k=k, seed=seed)
-    langs = np.array([r.get("lang1") or "" for r in rows])
-    return {"sign": "corr(predicted, gold) on the 1-4 scale; baseline: corr(-tfidf cosine, gold)",
-            "folds": k, "seed": seed, "regressor": regressor, "encoder": encoder, "views": views,
-            "by_lang": report(P, Y, X[:, FEATURES.index("w_all")], langs)}
+    groups, langs = article_groups(rows), np.array([r.get("lang1") or "" for r in rows])
+    base = X[:, FEATURES.index("w_all")]
+    reports = [report(cross_validate(X, Y, groups, regressor=regressor, k=k, seed=s, gate=FEATURES.index(GATE)), Y,
+                      base, langs) for s in (seed, *(s for s in more_seeds if s != seed))]
+    out = {"sign": "corr(predicted, gold) on the 1-4 scale; baseline: corr(-tfidf cosine, gold)",
+           "folds": k, "seed": seed, "regressor": regressor, "encoder": encoder, "views": views,
+           "query_views": list(QUERY_VIEWS), "by_lang": reports[0]}
+    if len(reports) > 1:
+        out["seeds"] = [seed, *(s for s in more_seeds if s != seed)]
+        out["mean_over_seeds"] = {lang: {"pairs": r["pairs"], "tfidf_baseline_overall": r["tfidf_baseline_overall"],
+                                         "model": {d: round(float(np.mean([x[lang]["model"][d] for x in reports])), 4)
+                                                   for d in DIMENSIONS}}
+                                  for lang, r in reports[0].items()}
+    return out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -104,6 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pairs", default=str(shared_data_dir() / "semeval2022_train_pairs.jsonl"))
     parser.add_argument("--regressor", default=DEFAULT_REGRESSOR, choices=REGRESSORS)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--more-seeds", default="", help="also these fold seeds (e.g. 1,2): their mean is reported too")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--views", default=TRAINED_VIEWS, help="views embedded, by language (see train compare)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pairs (a quick look)")
@@ -119,8 +130,9 @@ def run(args: argparse.Namespace) -> int:
         error_line(f"{args.pairs}: not found (set KHABAR_DATA)")
         return 1
     t0 = time.time()
+    more = tuple(int(s) for s in args.more_seeds.split(",") if s.strip())
     res = evaluate(args.pairs, regressor=args.regressor, seed=args.seed, k=args.folds, views=args.views, limit=args.limit,
-                   progress=progress)
+                   progress=progress, more_seeds=more)
     if args.json:
         print(json.dumps(res, indent=1))
         return 0
@@ -134,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
     for lang, r in res["by_lang"].items():
         table.add_row(lang, str(r["pairs"]), f"{r['tfidf_baseline_overall']:.3f}",
                       *(f"{r['model'][d]:.3f}" for d in DIMENSIONS))
+    for lang, r in res.get("mean_over_seeds", {}).items():
+        table.add_row(f"{lang} (mean of seeds {','.join(map(str, res['seeds']))})", str(r["pairs"]),
+                      f"{r['tfidf_baseline_overall']:.3f}", *(f"{r['model'][d]:.3f}" for d in DIMENSIONS))
     console.print(table)
     console.print(f"{time.time() - t0:.0f} s")
     return 0
