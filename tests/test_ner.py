@@ -202,6 +202,26 @@ def test_train_small_slice(shared_data: Path, tmp_path: Path):
     assert (tmp_path / MODEL_FULL).read_bytes() == first  # deterministic
 
 
+@pytest.mark.slow
+def test_train_small_slice_with_neural(shared_data: Path, tmp_path: Path, monkeypatch):
+    """khabar train ner with the neural tagger: core vectors from SaudiNewsNet, a network beside each CRF."""
+    pytest.importorskip("torch")  # training-only extra
+    from khabar.extract import ner
+
+    monkeypatch.setitem(ner.NEURAL, "epochs", 15)
+    args = argparse.Namespace(data=shared_data / "anercorp" / "train.txt", seed=0, out=tmp_path, c1=0.05,
+                              c2=0.01, iterations=25, heldout_only=False, limit=120, rebuild_clusters=False,
+                              neural=True)
+    assert train_cli(args) == 0
+    for name in (MODEL_FULL, MODEL_HELDOUT):
+        assert neural_path(tmp_path / name).is_file()
+    model = NerModel(tmp_path / MODEL_FULL, make_extractor(tmp_path))
+    assert model.neural is not None and model.weight == 1.0
+    sents = read_conll(args.data)[:120]
+    gold = [[t for _, t in s] for s in sents]
+    assert evaluate(gold, [model.tag_tokens([w for w, _ in s]) for s in sents])["micro"]["f1"] > 0.6
+
+
 def test_neural_tagger_learns_and_is_deterministic(shared_data: Path, tmp_path: Path):
     """The torch-trained network, run in numpy, fits a small slice; the same seed gives the same weights."""
     pytest.importorskip("torch")  # training-only extra
