@@ -24,7 +24,8 @@ MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass on the CPU (bounds the
 GPU_BATCH_TOKENS = 32768  # padded tokens per forward pass on a GPU
 ORT_BATCH_TOKENS = 1024  # with onnxruntime attention: its (batch, heads, L, L) scores stay small
 INT8_MIN_TOKENS = 8  # windows this short run in float32: a mean over so few tokens averages no int8 noise away
-INT8_BATCH_TOKENS = 512  # int8 graph: a window over 256 tokens runs alone (no key mask: twice faster attention)
+INT8_BATCH_TOKENS = 512  # padded tokens per int8-graph batch of windows up to INT8_ALONE_TOKENS long
+INT8_ALONE_TOKENS = 256  # longer windows run one a call (no padding: attention without a key mask, 2x faster)
 
 
 def model_path(variant: str = "e5-small-q4.bin") -> Path:
@@ -527,11 +528,15 @@ class E5Encoder(Encoder):
         weights = np.zeros(len(texts), dtype=np.float64)
         if self._torch is not None:  # a GPU wants big batches
             batches = list(plan_batches(lengths, max(batch_size, 256), GPU_BATCH_TOKENS))
-        elif self._graph is not None:  # short windows apart: they run in float32 (see forward)
+        elif self._graph is not None:
+            # long windows alone (no padding, so attention runs without a key mask: faster), short ones apart
+            # (they run in float32, see forward), the rest bucketed by length
+            alone = np.flatnonzero(lengths > INT8_ALONE_TOKENS)
             short = np.flatnonzero(lengths <= INT8_MIN_TOKENS)
-            rest = np.flatnonzero(lengths > INT8_MIN_TOKENS)
-            batches = [part[b] for part in (rest, short) if len(part)
-                       for b in plan_batches(lengths[part], max(1, batch_size), self.max_tokens)]
+            rest = np.flatnonzero((lengths > INT8_MIN_TOKENS) & (lengths <= INT8_ALONE_TOKENS))
+            batches = [alone[b] for b in plan_batches(lengths[alone], 1)]
+            batches += [part[b] for part in (rest, short) if len(part)
+                        for b in plan_batches(lengths[part], max(1, batch_size), self.max_tokens)]
         else:
             batches = list(plan_batches(lengths, max(1, batch_size), self.max_tokens))
         eos = self.weights.tokenizer.eos
