@@ -200,14 +200,30 @@ def profile_row(row: dict[str, Any], side: str, lexical: LexicalModel,
                    sets=(sets or analysed_sets)(title, text, lang))
 
 
+def _extraction_digest() -> str:
+    """A digest of the shipped resources that entity extraction reads (NER models, gazetteers)."""
+    import hashlib
+
+    from khabar.resources import __file__ as resources_init
+
+    h = hashlib.sha1()
+    base = Path(resources_init).parent
+    for sub in ("ner", "gazetteer"):
+        for f in sorted((base / sub).iterdir()):
+            if f.is_file() and f.suffix != ".md":
+                h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 class EntityCache:
-    """``analysed_sets`` kept in a JSONL file under ~/.cache/khabar, keyed by article id (training and eval)."""
+    """``analysed_sets`` kept in a JSONL file under ~/.cache/khabar, keyed by article id (training and eval); the
+    file is named after a digest of the NER and gazetteer resources, so retraining the tagger starts a fresh one."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         import os
 
         root = Path(os.environ.get("KHABAR_CACHE") or Path.home() / ".cache" / "khabar").expanduser()
-        self.path = Path(path) if path else root / "compare_entities.jsonl"
+        self.path = Path(path) if path else root / f"compare_entities-{_extraction_digest()}.jsonl"
         self.known: dict[str, dict[str, list[str]]] = {}
         if self.path.exists():
             for line in self.path.read_text(encoding="utf-8").splitlines():

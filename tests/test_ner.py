@@ -202,6 +202,26 @@ def test_train_small_slice(shared_data: Path, tmp_path: Path):
     assert (tmp_path / MODEL_FULL).read_bytes() == first  # deterministic
 
 
+def test_crf_weights_cached_copy_equals_the_model(shared_data: Path, tmp_path: Path, monkeypatch):
+    """The numpy copy written on first load gives back the same weights, and a damaged copy is rewritten."""
+    args = argparse.Namespace(data=shared_data / "anercorp" / "train.txt", seed=0, out=tmp_path / "m", c1=0.05,
+                              c2=0.01, iterations=10, heldout_only=True, limit=60, rebuild_clusters=False,
+                              neural=False)
+    assert train_cli(args) == 0
+    monkeypatch.setenv("KHABAR_CACHE", str(tmp_path / "cache"))
+    model = tmp_path / "m" / MODEL_HELDOUT
+    direct = CrfWeights.read(model)
+    for _ in range(2):  # the first load writes the copy, the second reads it
+        w = CrfWeights.load(model)
+        assert w.labels == direct.labels and w.attrs == direct.attrs
+        assert np.array_equal(w.state, direct.state) and np.array_equal(w.trans, direct.trans)
+    copies = list((tmp_path / "cache" / "ner").glob("*.npz"))
+    assert len(copies) == 1
+    copies[0].write_bytes(b"not an npz")
+    assert CrfWeights.load(model).attrs == direct.attrs
+    assert np.load(copies[0])["state"].shape == direct.state.shape
+
+
 @pytest.mark.slow
 def test_train_small_slice_with_neural(shared_data: Path, tmp_path: Path, monkeypatch):
     """khabar train ner with the neural tagger: core vectors from SaudiNewsNet, a network beside each CRF."""

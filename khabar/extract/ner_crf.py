@@ -12,6 +12,19 @@ from pathlib import Path
 import numpy as np
 
 
+def _cache_path(model: Path) -> Path | None:
+    """Where the numpy copy of a model's weights is kept: ``$KHABAR_CACHE`` or ``~/.cache/khabar``, by content."""
+    import hashlib
+    import os
+
+    try:
+        digest = hashlib.sha1(model.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+    root = Path(os.environ.get("KHABAR_CACHE") or Path.home() / ".cache" / "khabar").expanduser()
+    return root / "ner" / f"{model.stem}-{digest}.npz"
+
+
 class CrfWeights:
     """State weights (attribute x label) and transition weights (label x label) of a first-order crfsuite CRF."""
 
@@ -24,7 +37,36 @@ class CrfWeights:
 
     @classmethod
     def load(cls, path: Path) -> CrfWeights:
-        """Read the weights of a .crfsuite model (through pycrfsuite's dump)."""
+        """The weights of a .crfsuite model, from a numpy copy in the cache when one was written for its bytes."""
+        cached = _cache_path(path)
+        if cached is not None and cached.is_file():
+            try:
+                with np.load(cached, allow_pickle=False) as z:
+                    attrs = {a: i for i, a in enumerate(str(z["attrs"]).split("\n"))} if str(z["attrs"]) else {}
+                    return cls([str(x) for x in z["labels"]], attrs, z["state"], z["trans"])
+            except (OSError, ValueError, KeyError):
+                pass  # a damaged copy: read the model again and rewrite it
+        weights = cls.read(path)
+        if cached is not None:
+            weights.save(cached)
+        return weights
+
+    def save(self, path: Path) -> None:
+        """Write the weights as an npz (atomically; a cache that cannot be written is skipped)."""
+        if any("\n" in a for a in self.attrs):
+            return  # attribute names are stored newline-joined
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, labels=np.array(self.labels), attrs=np.array("\n".join(self.attrs)),
+                     state=self.state, trans=self.trans)
+            tmp.replace(path)
+        except OSError:
+            pass
+
+    @classmethod
+    def read(cls, path: Path) -> CrfWeights:
+        """Read the weights of a .crfsuite model (through pycrfsuite's dump, about a second)."""
         import pycrfsuite
 
         tagger = pycrfsuite.Tagger()
