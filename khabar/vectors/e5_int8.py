@@ -132,13 +132,22 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
     shape_qkv = g.op("Concat", [bl3, g.const("n3h", np.array([3 * hidden], np.int64))], axis=0)
     shape_2d = g.const("shape2d", np.array([-1, hidden], np.int64))
 
-    def linear(x: str, li: int, name: str, wmat: np.ndarray, bias: np.ndarray | None) -> tuple[str, np.ndarray | None]:
-        """y = x @ wmat (+ bias when not None); returns (output, bias left for the consumer to add)."""
+    def smoothing(li: int, name: str, wmat: np.ndarray) -> np.ndarray | None:
+        """The SmoothQuant scales of one linear's input channels, or None (float32, or no calibration)."""
+        stats = calib.get((li, name)) if calib is not None else None
+        alpha = plan.alpha.get(name)
+        if not plan.quantised(li, name) or stats is None or alpha is None:
+            return None
+        return smooth_scales(stats, wmat, alpha)
+
+    def linear(x: str, li: int, name: str, wmat: np.ndarray, bias: np.ndarray | None,
+               prescaled: bool = False) -> tuple[str, np.ndarray | None]:
+        """y = x @ wmat (+ bias); returns (output, bias left for the consumer to add). `prescaled`: x comes
+        already divided by the smoothing scales."""
         if not plan.quantised(li, name):
             return g.op("MatMul", [x, g.const(f"w{li}{name}", wmat.astype(np.float32))]), bias
         stats = calib.get((li, name)) if calib is not None else None
-        alpha = plan.alpha.get(name)
-        s = smooth_scales(stats, wmat, alpha) if stats is not None and alpha is not None else None
+        s = smoothing(li, name, wmat)
         n_out = plan.outliers.get(name, 0) if stats is not None else 0
         inv_s = (1.0 / s).astype(np.float32) if s is not None else np.ones(wmat.shape[0], np.float32)
         keep = np.ones(wmat.shape[0], dtype=bool)
@@ -148,7 +157,7 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
             inv_s = inv_s * keep
         wq_f = wmat.astype(np.float64) * (s[:, None] if s is not None else 1.0) * keep[:, None]
         q, wscale = quantise_columns(wq_f, pairs=plan.kernel == "u8s8")
-        xs = g.op("Mul", [x, g.const(f"is{li}{name}", inv_s)]) if s is not None or n_out else x
+        xs = g.op("Mul", [x, g.const(f"is{li}{name}", inv_s)]) if (s is not None or n_out) and not prescaled else x
         if name == "f":  # one-signed: shift by GELU_MIN / s and quantise unsigned
             c = np.float32(GELU_MIN) * inv_s
             u = g.op("Add", [xs, g.const(f"c{li}", c.astype(np.float32))])
@@ -161,7 +170,8 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
             a_zp = zero_u8
             bias = (bias if bias is not None else 0.0) - shift.astype(np.float32)
         else:  # symmetric int8 carried as uint8 around 128
-            top = g.op("ReduceMax", [g.op("Abs", [xs]), ax1], keepdims=0)
+            top = g.op("Max", [g.op("ReduceMax", [xs, ax1], keepdims=0),
+                               g.op("Neg", [g.op("ReduceMin", [xs, ax1], keepdims=0)])])
             scale = g.op("Max", [g.op("Mul", [top, g.const("rs", np.array(1 / 127, np.float32))]),
                                  g.const("tiny", np.array(1e-12, np.float32))])
             a_zp = zp128
@@ -188,13 +198,19 @@ def build_model(weights, plan: QuantPlan, calib: dict[tuple[int, str], np.ndarra
 
     x = "x"
     for li, ly in enumerate(w.layers):
-        qkv, b = linear(x, li, "qkv", ly.wqkv, ly.bqkv)
+        s_o = smoothing(li, "o", ly.wo) if not plan.outliers.get("o") else None
+        wqkv, bqkv = ly.wqkv, ly.bqkv
+        if s_o is not None:  # divide the values (so the attention output) by o's smoothing scales
+            wqkv, bqkv = wqkv.copy(), bqkv.copy()
+            wqkv[:, 2 * hidden:] /= s_o
+            bqkv[2 * hidden:] /= s_o
+        qkv, b = linear(x, li, "qkv", wqkv, bqkv)
         qkv = g.op("Reshape", [qkv, shape_qkv])
         q, k, v = g.op("Split", [qkv], n_out=3, axis=2, num_outputs=3)
         ctx = g.op("MultiHeadAttention", [q, k, v, g.const(f"bqkv{li}", b)] + (["mask"] if masked else []),
                    domain="com.microsoft", num_heads=heads, scale=1.0)  # queries come pre-scaled
         ctx = g.op("Reshape", [ctx, shape_2d])
-        ao, b = linear(ctx, li, "o", ly.wo, ly.bo)
+        ao, b = linear(ctx, li, "o", ly.wo, ly.bo, prescaled=s_o is not None)
         x = add_norm(ao, b, x, ly.ln1_w, ly.ln1_b, f"1_{li}")
         mid, b = linear(x, li, "i", ly.wi, ly.bi)
         mid = g.op("BiasGelu", [mid, g.const(f"bi{li}", b)], domain="com.microsoft")
