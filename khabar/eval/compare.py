@@ -117,6 +117,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--more-seeds", default="", help="also these fold seeds (e.g. 1,2): their mean is reported too")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--views", default=TRAINED_VIEWS, help="views embedded, by language (see train compare)")
+    parser.add_argument("--encoder", default=ENCODER, help="encoder backend for the embedding features")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pairs (a quick look)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -131,18 +132,19 @@ def run(args: argparse.Namespace) -> int:
         return 1
     t0 = time.time()
     more = tuple(int(s) for s in args.more_seeds.split(",") if s.strip())
-    res = evaluate(args.pairs, regressor=args.regressor, seed=args.seed, k=args.folds, views=args.views, limit=args.limit,
+    res = evaluate(args.pairs, regressor=args.regressor, seed=args.seed, k=args.folds, views=args.views,
+                   encoder=args.encoder, limit=args.limit,
                    progress=progress, more_seeds=more)
     if args.json:
         print(json.dumps(res, indent=1))
         return 0
     table = Table(title=f"compare: Pearson, grouped {res['folds']}-fold CV (seed {res['seed']}, {res['regressor']}); "
-                        "corr(predicted, gold), 1-4 scale", title_justify="left")
-    table.add_column("lang")
+                        "corr(predicted, gold), 1-4 scale", title_justify="left", padding=(0, 0, 0, 1), box=None)
+    table.add_column("lang", no_wrap=True)
     table.add_column("pairs", justify="right")
     table.add_column("TF-IDF", justify="right")
-    for d in DIMENSIONS:
-        table.add_column(d[:4] if d != "Overall" else "OVERALL", justify="right")
+    for d in DIMENSIONS:  # one space of padding on the left of each: the table fits 80 columns
+        table.add_column(d[:4] if d != "Overall" else "OVERALL", justify="right", no_wrap=True)
     for lang, r in res["by_lang"].items():
         table.add_row(lang, str(r["pairs"]), f"{r['tfidf_baseline_overall']:.3f}",
                       *(f"{r['model'][d]:.3f}" for d in DIMENSIONS))
