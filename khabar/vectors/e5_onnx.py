@@ -17,18 +17,24 @@ def available() -> bool:
 
 def _session(graph, threads: int = 1):
     """An onnxruntime CPU session for a one-graph model built in memory (nothing read from disk)."""
-    import onnxruntime as ort
     from onnx import helper
 
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18),
                                                     helper.make_opsetid("com.microsoft", 1)])
+    return session(model.SerializeToString(), threads)
+
+
+def session(model: bytes, threads: int = 1, disabled: tuple[str, ...] = ()):
+    """An onnxruntime CPU session for a serialised model, sequential on ``threads`` threads, quiet."""
+    import onnxruntime as ort
+
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3
-    return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"], disabled_optimizers=list(disabled))
 
 
 class OrtKernels:
