@@ -277,7 +277,8 @@ class NerTagger:
     def _tag_text(self, text: str, lang: str | None) -> list[Mention]:
         sents = tokenize(text)
         tokens = [[t for t, _, _ in sent] for sent in sents]
-        tags = [self.model.tag_tokens(toks) for toks in tokens]
+        with _one_blas_thread():  # a sentence's products are small: a second BLAS thread doubles CPU, not speed
+            tags = [self.model.tag_tokens(toks) for toks in tokens]
         names = propagate(tokens, tags)
         out: list[Mention] = []
         for sent, toks, tg in zip(sents, tokens, tags, strict=True):
@@ -287,6 +288,13 @@ class NerTagger:
                 surface = text[start:end]
                 out.append(Mention(surface, kind, entity_key(surface, kind, lang or "ar"), start, end, source="ner"))
         return out
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs on one thread (threadpoolctl comes with scikit-learn)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def combined_tagger() -> EntityTagger:
