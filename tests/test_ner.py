@@ -28,12 +28,12 @@ from khabar.extract.ner import (
     repair_bio,
     spans,
     tokenize,
-    train_cli,
     write_conll,
 )
 from khabar.extract.ner_crf import CrfWeights, viterbi
 from khabar.extract.ner_features import FeatureExtractor, Gazetteer, light_stem, split_proclitic, word_shape
 from khabar.extract.ner_neural import NeuralModel, save_model, train_neural
+from khabar.extract.ner_train import train_cli
 
 SHIPPED = (RESOURCES / MODEL_FULL).is_file()
 

@@ -6,7 +6,7 @@ import argparse
 import importlib
 
 # model name -> module path (relative to khabar) exposing ``add_train_arguments(parser)`` and ``train_cli(args)``
-MODELS: dict[str, str] = {"ner": "extract.ner", "compare": "compare"}
+MODELS: dict[str, str] = {"ner": "extract.ner_train", "compare": "compare"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
