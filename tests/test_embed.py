@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from khabar.vectors.cache import CachedEncoder, EmbeddingCache
-from khabar.vectors.e5 import E5Encoder, dequantize_q4, forward_numpy, plan_batches, split_batches
+from khabar.vectors.e5 import E5Encoder, forward_numpy, plan_batches, split_batches
+from khabar.vectors.e5_weights import dequantize_q4
 from khabar.vectors.embed import Encoder, get_encoder
 
 TITLES = [

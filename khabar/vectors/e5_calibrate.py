@@ -64,36 +64,16 @@ def calibration_texts(data: Path) -> list[str]:
 
 def activation_maxima(encoder, texts: list[str]) -> dict[tuple[int, str], np.ndarray]:
     """Per-channel max |input| of every linear over the texts' windows (float32 forward pass in numpy)."""
-    from khabar.vectors.e5 import gelu, layer_norm
+    from khabar.vectors.e5 import forward_numpy
 
-    w = encoder.weights
     stats: dict[tuple[int, str], np.ndarray] = {}
 
     def seen(li: int, name: str, x: np.ndarray) -> None:
         m = np.abs(x).max(axis=0)
         stats[(li, name)] = np.maximum(stats.get((li, name), m), m)
 
-    from khabar.vectors.e5 import attention
-
-    for win in encoder.windows(texts, "passage"):
-        ids = win.ids[None, :]
-        seq = ids.shape[1]
-        x = w.embed_tokens(ids)
-        x += w.pos[:seq]
-        x += w.type0
-        x = layer_norm(x, w.ln_w, w.ln_b, w.eps).reshape(seq, w.hidden)
-        for li, ly in enumerate(w.layers):
-            seen(li, "qkv", x)
-            qkv = x @ ly.wqkv + ly.bqkv
-            ctx = np.empty((1, seq, w.hidden), dtype=np.float32)
-            attention(qkv.reshape(1, seq, 3, w.heads, w.hidden // w.heads), np.array([seq]), ctx)
-            ctx = ctx.reshape(seq, w.hidden)
-            seen(li, "o", ctx)
-            x = layer_norm(ctx @ ly.wo + ly.bo + x, ly.ln1_w, ly.ln1_b, w.eps)
-            seen(li, "i", x)
-            mid = gelu(x @ ly.wi + ly.bi)
-            seen(li, "f", mid)
-            x = layer_norm(mid @ ly.wf + ly.bf + x, ly.ln2_w, ly.ln2_b, w.eps)
+    for win in encoder.windows(texts, "passage"):  # one window a pass: no padding rows among the inputs
+        forward_numpy(encoder.weights, win.ids[None, :], np.array([len(win.ids)]), observe=seen)
     return stats
 
 

@@ -252,15 +252,11 @@ class GraphForward:
 
     def hidden(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(B, L, hidden) last hidden states of a padded (B, L) id batch."""
-        from khabar.vectors.e5 import layer_norm
+        from khabar.vectors.e5 import embed_input
 
         w = self.w
         bsz, seq = ids.shape
-        x = w.embed_tokens(ids)
-        x += w.pos[:seq]
-        x += w.type0
-        x = layer_norm(x, w.ln_w, w.ln_b, w.eps).reshape(bsz * seq, w.hidden)
-        feed = {"x": x, "shape": np.array([bsz, seq, w.hidden], np.int64)}
+        feed = {"x": embed_input(w, ids), "shape": np.array([bsz, seq, w.hidden], np.int64)}
         if int(lengths.min()) == seq:
             h = self.sess_full.run(None, feed)[0]
         else:
@@ -270,6 +266,6 @@ class GraphForward:
 
     def __call__(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Mean-pooled (unnormalised) last hidden states."""
-        h = self.hidden(ids, lengths)
-        valid = (np.arange(ids.shape[1])[None, :] < lengths[:, None]).astype(np.float32)
-        return np.einsum("bl,blh->bh", valid, h) / lengths[:, None].astype(np.float32)
+        from khabar.vectors.e5 import mean_pool
+
+        return mean_pool(self.hidden(ids, lengths), lengths)
