@@ -341,3 +341,31 @@ def test_cli_eval_file(tmp_path: Path, capsys):
     assert cli_main(["eval", "ner", str(src)]) == 0
     out = capsys.readouterr().out
     assert "micro" in out and "PERS" in out
+
+
+def test_person_names_from_the_dictionary(tmp_path: Path):
+    import json
+    import zipfile
+
+    from khabar.extract.ner_names import arabic_forms, load_names, read_dictionary
+
+    pairs = {"putin": "بوتين", "abdallah": "عبد الله", "ibrahim": "إبراهيم", "x": "com.بليسيس", "y": "ب",
+             "long": "ا ب ت ث ج ح", "dup": "ابراهيم"}
+    wheel = tmp_path / "arabnamer-0.1.3-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("arabnamer/data/dict_FINAL.json", json.dumps(pairs, ensure_ascii=False))
+    forms = arabic_forms(read_dictionary(wheel))
+    assert forms == ["ابراهيم", "بوتين", "عبد الله"]  # normalised (إ -> ا), one each; mixed, short, long left out
+    shipped = load_names()
+    assert len(shipped) > 10_000 and "ابراهيم" in shipped and shipped == sorted(set(shipped))
+
+
+def test_gazetteer_snapshot_tags_names_below_places():
+    from khabar.extract.ner_names import load_names
+    from khabar.extract.ner_train import build_gazetteer
+
+    g = build_gazetteer()
+    assert g.entries["ابراهيم"] == "PERS" and g.entries["عبد الله"] == "PERS"
+    assert "روسيا" in load_names() and g.entries["روسيا"] == "LOC"  # a place and a name: the place wins
+    norms = ["قال", "عبد", "الله", "في", "روسيا"]
+    assert g.tags(norms, [(n,) for n in norms]) == ["", "B-PERS", "I-PERS", "", "B-LOC"]

@@ -22,7 +22,7 @@ from khabar.extract.ner_features import Gazetteer, split_proclitic, word_shape
 from khabar.lang.normalize import normalize
 
 DILATIONS = (1, 2, 3)
-GAZ_TAGS = ("", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-TITLE", "I-TITLE", "B-ORGCUE", "I-ORGCUE")
+GAZ_TAGS = ("", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-TITLE", "I-TITLE", "B-ORGCUE", "I-ORGCUE", "B-PERS", "I-PERS")
 _GAZ_INDEX = {t: i for i, t in enumerate(GAZ_TAGS)}
 SHAPES = ("punct", "ars", "arm", "arl", "ar9s", "ar9m", "ar9l", "lats", "latm", "latl", "lat9s", "lat9m", "lat9l",
           "nums", "numm", "numl")

@@ -81,11 +81,13 @@ def train_model(
 
 
 def build_gazetteer() -> Gazetteer:
-    """A snapshot of the shared gazetteer (places, organisations, titles, organisation cues) for features.
+    """A snapshot of the shared gazetteer (places, organisations, titles, organisation cues) and of the personal
+    names (``khabar.extract.ner_names``; below the others where a form is both) for features.
 
     Kept beside the model so its features never drift from the ones it was trained with.
     """
     from khabar.extract.gazetteer import gazetteer
+    from khabar.extract.ner_names import load_names
 
     g = gazetteer()
     entries: dict[str, str] = {}
@@ -98,6 +100,9 @@ def build_gazetteer() -> Gazetteer:
             norm = normalize(form)
             if not norm.isascii() and len(norm.split()) <= 4:
                 entries[norm] = kind
+    for name in load_names():
+        if name:
+            entries.setdefault(name, "PERS")
     return Gazetteer(entries)
 
 

@@ -116,11 +116,13 @@ def attention(qkv: np.ndarray, lengths: np.ndarray, out: np.ndarray) -> None:
 
 
 def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray, kernels: OrtKernels | None = None,
-                  observe: Callable[[int, str, np.ndarray], None] | None = None) -> np.ndarray:
-    """Mean-pooled (unnormalised) last hidden states of a padded (B, L) id batch.
+                  observe: Callable[[int, str, np.ndarray], None] | None = None, pool: bool = True) -> np.ndarray:
+    """Mean-pooled (unnormalised) last hidden states of a padded (B, L) id batch; (B, L, hidden) states when
+    ``pool`` is false.
 
     Matrix products run in BLAS; with `kernels` (onnxruntime), attention and GELU run there instead of numpy.
-    `observe(layer, linear, x)` sees the (B*L, in) input of each linear: "qkv", "o", "i", "f" (int8 calibration).
+    `observe(layer, linear, x)` sees the (B*L, in) input of each linear: "qkv", "o", "i", "f" (int8 calibration);
+    layer k's "qkv" input is the output of layer k - 1 (of the input embedding for k = 0).
     """
     bsz, seq = ids.shape
     hidden, heads = w.hidden, w.heads
@@ -158,6 +160,8 @@ def forward_numpy(w: E5Weights, ids: np.ndarray, lengths: np.ndarray, kernels: O
         fo += ly.bf
         fo += x
         x = layer_norm(fo, ly.ln2_w, ly.ln2_b, w.eps)
+    if not pool:
+        return x.reshape(bsz, seq, hidden)
     return mean_pool(x.reshape(bsz, seq, hidden), lengths)
 
 
