@@ -25,17 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from khabar.eval.ner import evaluate
-from khabar.extract.ner import (
-    MODEL_HELDOUT,
-    RESOURCES,
-    WINDOW,
-    NerModel,
-    dev_split,
-    propagate_window,
-    read_conll,
-    repair_bio,
-)
-from khabar.extract.ner_crf import viterbi
+from khabar.extract.ner import MODEL_HELDOUT, WINDOW, NerModel, dev_split, propagate_window, read_conll
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "anercorp" / "train.txt"
 MAX_PIECES = 200  # pieces per window (a longer sentence is cut into windows)
@@ -88,28 +78,14 @@ def frozen_states(weights, items, n_words):
     return feats
 
 
-def base_scores(model: NerModel, sentences):
-    """The shipped tagger's scores before decoding: CRF state scores + weight x neural log-probabilities."""
-    out = []
-    for s in sentences:
-        tokens = [w for w, _ in s]
-        types, extras, gaz = model.extractor.sentence_parts(tokens)
-        sc = model._crf.sentence_scores(tokens, types, extras)
-        if model.neural is not None:
-            sc = sc + model.weight * model.neural.log_probs(tokens, gaz, [t[6] for t in types])
-        out.append(sc)
-    return out
-
-
 def report(model: NerModel, dev, base, head_lp, tag: str) -> None:
     """Dev micro F1 of the shipped tagger, the e5 model alone and the two added (weights 1, 2)."""
     tokens = [[w for w, _ in s] for s in dev]
     gold = [[t for _, t in s] for s in dev]
-    labels, trans = model._crf.labels, model._crf.trans
     row = []
     for name, combine in (("shipped", lambda b, h: b), ("e5 alone", lambda b, h: h),
                           ("shipped + e5", lambda b, h: b + h), ("shipped + 2 e5", lambda b, h: b + 2 * h)):
-        tags = [repair_bio([labels[i] for i in viterbi(combine(b, h), trans)]) for b, h in zip(base, head_lp, strict=True)]
+        tags = [model.decode(combine(b, h)) for b, h in zip(base, head_lp, strict=True)]
         propagate_window(tokens, tags, WINDOW)
         row.append(f"{name} {evaluate(gold, tags)['micro']['f1']:.4f}")
     print(tag, " | ".join(row), flush=True)
@@ -176,44 +152,30 @@ def train_finetune(weights, items_train, items_dev, n_labels, epochs: int, repor
     import torch.nn.functional as F
     from torch import nn
 
+    from khabar.vectors.e5 import INPUT_FIELDS, torch_encode
     from khabar.vectors.e5_weights import Layer
 
     used = sorted({i for it in items_train + items_dev for i in it[2]})
     remap = np.zeros(max(used) + 1, np.int64)
     remap[used] = np.arange(len(used))
     w = weights
-    hidden, heads = w.hidden, w.heads
 
-    def param(a):
-        return nn.Parameter(torch.from_numpy(np.ascontiguousarray(a)).float())
+    def params(obj, names):
+        return nn.ParameterDict({k: nn.Parameter(torch.from_numpy(np.ascontiguousarray(getattr(obj, k))).float())
+                                 for k in names})
 
     class Encoder(nn.Module):
         def __init__(self):
             super().__init__()
             self.emb = nn.Embedding.from_pretrained(torch.from_numpy(w.embed_tokens(np.array(used))), freeze=True)
-            self.pos, self.type0, self.ln_w, self.ln_b = param(w.pos), param(w.type0), param(w.ln_w), param(w.ln_b)
-            self.layers = nn.ModuleList()
-            for ly in w.layers:
-                m = nn.Module()
-                for k in Layer.__dataclass_fields__:
-                    setattr(m, k, param(getattr(ly, k)))
-                self.layers.append(m)
-            self.head = nn.Linear(hidden, n_labels)
+            self.inputs = params(w, INPUT_FIELDS)
+            self.layers = nn.ModuleList(params(ly, Layer.__dataclass_fields__) for ly in w.layers)
+            self.head = nn.Linear(w.hidden, n_labels)
             self.drop = nn.Dropout(0.1)
 
         def forward(self, ids, lengths):
-            bsz, seq = ids.shape
-            x = F.layer_norm(self.emb(ids) + self.pos[:seq] + self.type0, (hidden,), self.ln_w, self.ln_b, w.eps)
-            valid = torch.arange(seq)[None, :] < lengths[:, None]
-            mask = torch.zeros((bsz, 1, 1, seq)).masked_fill(~valid[:, None, None, :], float("-inf"))
-            for ly in self.layers:
-                qkv = (x.reshape(-1, hidden) @ ly.wqkv + ly.bqkv).reshape(bsz, seq, 3, heads, -1)
-                qkv = qkv.permute(2, 0, 3, 1, 4)
-                ctx = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=mask, scale=1.0)
-                ao = ctx.permute(0, 2, 1, 3).reshape(bsz, seq, hidden) @ ly.wo + ly.bo
-                x = F.layer_norm(x + self.drop(ao), (hidden,), ly.ln1_w, ly.ln1_b, w.eps)
-                fo = F.gelu(x @ ly.wi + ly.bi) @ ly.wf + ly.bf
-                x = F.layer_norm(x + self.drop(fo), (hidden,), ly.ln2_w, ly.ln2_b, w.eps)
+            valid = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
+            x = torch_encode(w, self.emb(ids), valid, self.inputs, self.layers, self.drop)
             return self.head(self.drop(x))
 
     def batch(items):
@@ -271,12 +233,12 @@ def main() -> int:
     torch.manual_seed(0)
     t0 = time.perf_counter()
     train, dev = dev_split(read_conll(args.data))
-    model = NerModel(RESOURCES / MODEL_HELDOUT, NerModel.load(MODEL_HELDOUT).extractor)
-    label_ids = {lab: i for i, lab in enumerate(model._crf.labels)}
+    model = NerModel.load(MODEL_HELDOUT)
+    label_ids = {lab: i for i, lab in enumerate(model.labels)}
     weights = load_weights(None)
     items_train = windows(train, weights.tokenizer, label_ids)
     items_dev = windows(dev, weights.tokenizer, label_ids)
-    base = base_scores(model, dev)
+    base = [model.label_scores([w for w, _ in s]) for s in dev]
 
     def report_at(epoch: int, window_lps) -> None:
         by_sentence = [np.zeros((len(s), len(label_ids)), np.float32) for s in dev]

